@@ -1,0 +1,2 @@
+// Public surface of the agent layer (see ARCHITECTURE.md).
+export {};

@@ -1,0 +1,2 @@
+// Public surface of the cli layer (see ARCHITECTURE.md).
+export {};

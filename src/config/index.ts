@@ -1,0 +1,2 @@
+// Public surface of the config layer (see ARCHITECTURE.md).
+export {};

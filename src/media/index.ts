@@ -1,0 +1,2 @@
+// Public surface of the media layer (see ARCHITECTURE.md).
+export {};

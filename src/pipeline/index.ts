@@ -1,0 +1,2 @@
+// Public surface of the pipeline layer (see ARCHITECTURE.md).
+export {};

@@ -1,0 +1,2 @@
+// Public surface of the ringcentral layer (see ARCHITECTURE.md).
+export {};

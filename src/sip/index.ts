@@ -1,0 +1,2 @@
+// Public surface of the sip layer (see ARCHITECTURE.md).
+export {};

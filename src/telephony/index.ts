@@ -1,0 +1,2 @@
+// Public surface of the telephony layer (see ARCHITECTURE.md).
+export {};
