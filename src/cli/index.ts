@@ -1,2 +1,1 @@
-// Public surface of the cli layer (see ARCHITECTURE.md).
-export {};
+export { type CliHandlers, type CliIo, runCli, usage } from "./cli.js";

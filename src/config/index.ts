@@ -1,2 +1,11 @@
-// Public surface of the config layer (see ARCHITECTURE.md).
-export {};
+export { formatListenSpec, type ListenSpec, parseListenSpec } from "./listen-spec.js";
+export { defaultConfigText, type LoadConfigOptions, loadConfig } from "./load-config.js";
+export {
+  type AgentConfig,
+  codecNames,
+  configSchema,
+  type LineConfig,
+  type RingagentConfig,
+  secretFields,
+  toolNames,
+} from "./schema.js";

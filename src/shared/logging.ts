@@ -43,7 +43,7 @@ export const redactedKeys: readonly string[] = [
   "digits",
   "digit",
   "dtmf",
-  "message",
+  "messagebody",
   "ani",
   "dnis",
 ];
