@@ -1,2 +1,46 @@
 // Public surface of the sip layer (see ARCHITECTURE.md).
-export {};
+
+// --- transport (src/sip/transport) ---
+export {
+  emptyCounters,
+  type Flow,
+  type FlowCloseReason,
+  type FlowRole,
+  type TransportCounters,
+} from "./transport/flow-types.js";
+export { LineConnection, type LineConnectionEvents } from "./transport/line-connection.js";
+export {
+  type BackoffPolicy,
+  backoffDelayMs,
+  defaultBackoffPolicy,
+  NextHopSelector,
+  type OutboundProxyPolicy,
+} from "./transport/next-hop.js";
+export type { TlsClientOptions } from "./transport/stream-connect.js";
+export {
+  contentLength,
+  defaultStreamFramerOptions,
+  type FramerEvent,
+  type FramingErrorCode,
+  StreamFramer,
+  type StreamFramerOptions,
+} from "./transport/stream-framer.js";
+export { WsTestServer } from "./transport/testing/ws-test-server.js";
+export {
+  type FlowInfo,
+  type LayerSendOptions,
+  type LayerSendResult,
+  type ListenSpec,
+  resolveHost,
+  TransportLayer,
+  type TransportLayerEvents,
+  type TransportLayerOptions,
+} from "./transport/transport-layer.js";
+export {
+  type InboundMessage,
+  isReliable,
+  type SendOptions,
+  type SendResult,
+  type SipAddress,
+  type TransportProtocol,
+} from "./transport/transport-types.js";
