@@ -1,5 +1,23 @@
 // Public surface of the media layer (see ARCHITECTURE.md).
 
+// Codecs (one interface, registry by SDP name).
+export {
+  type CodecDescriptor,
+  type CodecFactoryOptions,
+  codecRegistry,
+  createCodec,
+} from "./codecs/codec-registry.js";
+export type { AudioCodec, CodecCounters } from "./codecs/codec-types.js";
+export {
+  alawToLinear,
+  createPcmaCodec,
+  createPcmuCodec,
+  linearToAlaw,
+  linearToUlaw,
+  ulawToLinear,
+} from "./codecs/g711-codec.js";
+export { createG722Codec, G722Decoder, G722Encoder } from "./codecs/g722-codec.js";
+export { createOpusCodec, type OpusCodecOptions, type OpusSampleRateHz } from "./codecs/opus-codec.js";
 // SDP model and RFC 3264 offer/answer (audio).
 export { type AnswerOfferInput, type AnswerOfferResult, answerOffer } from "./sdp/sdp-answer.js";
 export {
@@ -35,3 +53,92 @@ export type {
   SdpRtpMap,
   SessionDescription,
 } from "./sdp/sdp-types.js";
+// RTP (src/media/rtp)
+export {
+  buildRtpExtension,
+  oneByteExtensionProfile,
+  parseRtpExtensionElements,
+  type RtpExtensionElement,
+  twoByteExtensionProfile,
+} from "./rtp/rtp-header-extension.js";
+export {
+  isRtcpPacket,
+  parseRtpPacket,
+  type RtpHeaderExtension,
+  type RtpPacket,
+  type RtpParseError,
+  type RtpParseResult,
+  rtpHeaderLength,
+  rtpPacketSize,
+  serializeRtpPacket,
+} from "./rtp/rtp-packet.js";
+export {
+  defaultRtpReceiveStatsOptions,
+  type RtpReceiveInterval,
+  RtpReceiveStats,
+  type RtpReceiveStatsOptions,
+} from "./rtp/rtp-receive-stats.js";
+export {
+  ExtendedSequenceTracker,
+  seqAdd,
+  seqDiff,
+  seqNewer,
+  timestampAdd,
+  timestampDiff,
+  timestampNewer,
+} from "./rtp/rtp-sequence.js";
+// RTCP (src/media/rtcp)
+export { ntpFromUnixMs, ntpMiddle32, ntpShortToMs, ntpToUnixMs } from "./rtcp/ntp-time.js";
+export {
+  type NtpTimestamp,
+  type RtcpBye,
+  type RtcpPacket,
+  type RtcpParseError,
+  type RtcpParseResult,
+  type RtcpReceiverReport,
+  type RtcpReportBlock,
+  type RtcpSdesChunk,
+  type RtcpSdesItem,
+  type RtcpSenderReport,
+  type RtcpSourceDescription,
+  type RtcpUnknown,
+  rtcpPacketType,
+  sdesCname,
+  sdesItemType,
+} from "./rtcp/rtcp-packet.js";
+export { parseRtcpCompound, type RtcpParseOptions } from "./rtcp/rtcp-parse.js";
+export {
+  buildReceiverReport,
+  buildSenderReport,
+  type RemoteReceptionFigures,
+  type RtpSenderCounters,
+  remoteReceptionFigures,
+  reportBlockFromStats,
+  roundTripTimeMs,
+} from "./rtcp/rtcp-report.js";
+export { rtcpPacketSize, serializeRtcpCompound } from "./rtcp/rtcp-serialize.js";
+// SRTP (src/media/srtp)
+export {
+  parseSrtpCryptoSuite,
+  type SrtpCryptoSuite,
+  type SrtpSuiteParameters,
+  srtpSuites,
+  supportedSrtpSuites,
+} from "./srtp/srtp-crypto-suite.js";
+export {
+  formatInlineKeyParams,
+  generateSrtpMasterKey,
+  type InlineKeyError,
+  type InlineKeyParams,
+  type InlineKeyResult,
+  parseInlineKeyParams,
+  type SrtpMasterKey,
+} from "./srtp/srtp-inline-key.js";
+export {
+  type SrtpCounters,
+  type SrtpFailure,
+  type SrtpKeyMaterial,
+  type SrtpResult,
+  SrtpSession,
+  type SrtpSessionOptions,
+} from "./srtp/srtp-session.js";
