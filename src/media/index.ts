@@ -1,5 +1,8 @@
 // Public surface of the media layer (see ARCHITECTURE.md).
 
+// Audio: streaming resampler (polyphase Kaiser windowed sinc).
+export { besselI0, kaiserLowPass } from "./audio/kaiser-filter.js";
+export { Resampler, type ResamplerOptions, type ResamplerRateHz, resamplerRates } from "./audio/resampler.js";
 // Codecs (one interface, registry by SDP name).
 export {
   type CodecDescriptor,
@@ -18,41 +21,36 @@ export {
 } from "./codecs/g711-codec.js";
 export { createG722Codec, G722Decoder, G722Encoder } from "./codecs/g722-codec.js";
 export { createOpusCodec, type OpusCodecOptions, type OpusSampleRateHz } from "./codecs/opus-codec.js";
-// SDP model and RFC 3264 offer/answer (audio).
-export { type AnswerOfferInput, type AnswerOfferResult, answerOffer } from "./sdp/sdp-answer.js";
+// RTCP (src/media/rtcp)
+export { ntpFromUnixMs, ntpMiddle32, ntpShortToMs, ntpToUnixMs } from "./rtcp/ntp-time.js";
 export {
-  type CodecSpec,
-  createLocalOrigin,
-  type MediaCapabilities,
-  type NegotiatedMedia,
-  parseCodecSpec,
-  type SdpRejection,
-  type SrtpKeyParamsGenerator,
-  type SrtpPolicy,
-  type SrtpSuiteName,
-  supportedSrtpSuites,
-} from "./sdp/sdp-negotiation-types.js";
+  type NtpTimestamp,
+  type RtcpBye,
+  type RtcpPacket,
+  type RtcpParseError,
+  type RtcpParseResult,
+  type RtcpReceiverReport,
+  type RtcpReportBlock,
+  type RtcpSdesChunk,
+  type RtcpSdesItem,
+  type RtcpSenderReport,
+  type RtcpSourceDescription,
+  type RtcpUnknown,
+  rtcpPacketType,
+  sdesCname,
+  sdesItemType,
+} from "./rtcp/rtcp-packet.js";
+export { parseRtcpCompound, type RtcpParseOptions } from "./rtcp/rtcp-parse.js";
 export {
-  type CreateOfferInput,
-  createOffer,
-  nextLocalDescription,
-  type ProcessAnswerResult,
-  processAnswer,
-  withDirection,
-} from "./sdp/sdp-offer.js";
-export { maxSdpBytes, parseSdp } from "./sdp/sdp-parse.js";
-export { serializeSdp } from "./sdp/sdp-serialize.js";
-export type {
-  SdpAttribute,
-  SdpConnection,
-  SdpCrypto,
-  SdpDirection,
-  SdpMedia,
-  SdpOrigin,
-  SdpParseResult,
-  SdpRtpMap,
-  SessionDescription,
-} from "./sdp/sdp-types.js";
+  buildReceiverReport,
+  buildSenderReport,
+  type RemoteReceptionFigures,
+  type RtpSenderCounters,
+  remoteReceptionFigures,
+  reportBlockFromStats,
+  roundTripTimeMs,
+} from "./rtcp/rtcp-report.js";
+export { rtcpPacketSize, serializeRtcpCompound } from "./rtcp/rtcp-serialize.js";
 // RTP (src/media/rtp)
 export {
   buildRtpExtension,
@@ -87,43 +85,47 @@ export {
   timestampDiff,
   timestampNewer,
 } from "./rtp/rtp-sequence.js";
-// RTCP (src/media/rtcp)
-export { ntpFromUnixMs, ntpMiddle32, ntpShortToMs, ntpToUnixMs } from "./rtcp/ntp-time.js";
+// SDP model and RFC 3264 offer/answer (audio).
+export { type AnswerOfferInput, type AnswerOfferResult, answerOffer } from "./sdp/sdp-answer.js";
 export {
-  type NtpTimestamp,
-  type RtcpBye,
-  type RtcpPacket,
-  type RtcpParseError,
-  type RtcpParseResult,
-  type RtcpReceiverReport,
-  type RtcpReportBlock,
-  type RtcpSdesChunk,
-  type RtcpSdesItem,
-  type RtcpSenderReport,
-  type RtcpSourceDescription,
-  type RtcpUnknown,
-  rtcpPacketType,
-  sdesCname,
-  sdesItemType,
-} from "./rtcp/rtcp-packet.js";
-export { parseRtcpCompound, type RtcpParseOptions } from "./rtcp/rtcp-parse.js";
+  type CodecSpec,
+  createLocalOrigin,
+  type MediaCapabilities,
+  type NegotiatedMedia,
+  parseCodecSpec,
+  type SdpRejection,
+  type SrtpKeyParamsGenerator,
+  type SrtpPolicy,
+  type SrtpSuiteName,
+} from "./sdp/sdp-negotiation-types.js";
 export {
-  buildReceiverReport,
-  buildSenderReport,
-  type RemoteReceptionFigures,
-  type RtpSenderCounters,
-  remoteReceptionFigures,
-  reportBlockFromStats,
-  roundTripTimeMs,
-} from "./rtcp/rtcp-report.js";
-export { rtcpPacketSize, serializeRtcpCompound } from "./rtcp/rtcp-serialize.js";
+  type CreateOfferInput,
+  createOffer,
+  nextLocalDescription,
+  type ProcessAnswerResult,
+  processAnswer,
+  withDirection,
+} from "./sdp/sdp-offer.js";
+export { maxSdpBytes, parseSdp } from "./sdp/sdp-parse.js";
+export { serializeSdp } from "./sdp/sdp-serialize.js";
+export type {
+  SdpAttribute,
+  SdpConnection,
+  SdpCrypto,
+  SdpDirection,
+  SdpMedia,
+  SdpOrigin,
+  SdpParseResult,
+  SdpRtpMap,
+  SessionDescription,
+} from "./sdp/sdp-types.js";
 // SRTP (src/media/srtp)
 export {
   parseSrtpCryptoSuite,
   type SrtpCryptoSuite,
   type SrtpSuiteParameters,
   srtpSuites,
-  supportedSrtpSuites,
+  implementedSrtpSuites,
 } from "./srtp/srtp-crypto-suite.js";
 export {
   formatInlineKeyParams,
