@@ -121,11 +121,11 @@ export type {
 } from "./sdp/sdp-types.js";
 // SRTP (src/media/srtp)
 export {
+  implementedSrtpSuites,
   parseSrtpCryptoSuite,
   type SrtpCryptoSuite,
   type SrtpSuiteParameters,
   srtpSuites,
-  implementedSrtpSuites,
 } from "./srtp/srtp-crypto-suite.js";
 export {
   formatInlineKeyParams,

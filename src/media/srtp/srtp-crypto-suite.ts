@@ -32,7 +32,7 @@ export const srtpSuites: Readonly<Record<SrtpCryptoSuite, SrtpSuiteParameters>> 
 };
 
 /** Suites in our order of preference for offers. */
-export const supportedSrtpSuites: readonly SrtpCryptoSuite[] = [
+export const implementedSrtpSuites: readonly SrtpCryptoSuite[] = [
   "AES_CM_128_HMAC_SHA1_80",
   "AES_CM_128_HMAC_SHA1_32",
 ];

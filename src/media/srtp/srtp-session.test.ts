@@ -163,6 +163,15 @@ describe("SRTP session", () => {
     rx.forgetSsrc(0xa);
     assert.equal(rx.ssrcCount, 1);
   });
+
+  test("SSRC contexts are capped, evicting the oldest", () => {
+    const key = generateSrtpMasterKey();
+    const tx = new SrtpSession({ suite: "AES_CM_128_HMAC_SHA1_80", ...key });
+    const rx = new SrtpSession({ suite: "AES_CM_128_HMAC_SHA1_80", ...key }, { maxSsrcContexts: 2 });
+    for (const ssrc of [1, 2, 3]) assert.ok(rx.unprotectRtp(protect(tx, rtp(1, ssrc))).ok);
+    assert.equal(rx.ssrcCount, 2);
+    assert.equal(tx.ssrcCount, 3);
+  });
 });
 
 describe("SRTP index estimation and replay window", () => {

@@ -24,6 +24,11 @@ export interface SrtpKeyMaterial {
 export interface SrtpSessionOptions {
   /** RFC 3711 3.3.2 replay window size in packets (default 64). */
   readonly replayWindowPackets?: number;
+  /**
+   * Most SSRC contexts kept (default 32); the oldest is evicted beyond it, so a peer cycling
+   * SSRCs cannot grow memory without bound. A call normally has one or two.
+   */
+  readonly maxSsrcContexts?: number;
 }
 
 export type SrtpFailure = "too-short" | "malformed" | "auth-failed" | "replayed";
@@ -87,6 +92,7 @@ export class SrtpSession {
   readonly #rtpAuthKey: Buffer;
   readonly #rtcpAuthKey: Buffer;
   readonly #replayWindowPackets: number;
+  readonly #maxSsrcContexts: number;
   readonly #contexts = new Map<number, SsrcContext>();
   /** Scratch for the 4-byte ROC appended to the authenticated portion (RFC 3711 4.2). */
   readonly #roc = Buffer.alloc(4);
@@ -103,6 +109,7 @@ export class SrtpSession {
     this.#rtpAuthKey = Buffer.from(derived.rtp.authKey);
     this.#rtcpAuthKey = Buffer.from(derived.rtcp.authKey);
     this.#replayWindowPackets = options.replayWindowPackets ?? defaultReplayWindowPackets;
+    this.#maxSsrcContexts = Math.max(1, options.maxSsrcContexts ?? 32);
   }
 
   /** RTP authentication tag length of this suite (10 or 4 bytes). */
@@ -130,6 +137,10 @@ export class SrtpSession {
         rtcpReplay: new SrtpReplayWindow(this.#replayWindowPackets),
         rtcpSendIndex: 0,
       };
+      if (this.#contexts.size >= this.#maxSsrcContexts) {
+        const oldest = this.#contexts.keys().next();
+        if (oldest.done !== true) this.#contexts.delete(oldest.value);
+      }
       this.#contexts.set(ssrc, ctx);
     }
     return ctx;
