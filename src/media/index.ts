@@ -21,6 +21,16 @@ export {
 } from "./codecs/g711-codec.js";
 export { createG722Codec, G722Decoder, G722Encoder } from "./codecs/g722-codec.js";
 export { createOpusCodec, type OpusCodecOptions, type OpusSampleRateHz } from "./codecs/opus-codec.js";
+// Jitter buffer (pure: arrival time in, one 20 ms frame per pull out).
+export { JitterBuffer } from "./jitter/jitter-buffer.js";
+export {
+  defaultJitterBufferOptions,
+  type JitterBufferOptions,
+  type JitterBufferStats,
+  type JitterDecoder,
+  type JitterPacket,
+  type PushOutcome,
+} from "./jitter/jitter-types.js";
 // RTCP (src/media/rtcp)
 export { ntpFromUnixMs, ntpMiddle32, ntpShortToMs, ntpToUnixMs } from "./rtcp/ntp-time.js";
 export {

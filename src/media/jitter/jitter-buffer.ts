@@ -1,0 +1,326 @@
+/**
+ * Adaptive jitter buffer, a pure core: push(packet, arrivalMs) as packets arrive, pull() every 20 ms
+ * for exactly one decoded 20 ms frame. No timers, no I/O; the caller owns time.
+ *
+ * Playout follows sequence numbers. A missing packet is declared lost when its turn comes and later
+ * packets are already here, and concealed with the codec's plc(). The target depth follows the
+ * RFC 3550 interarrival jitter estimate between min and max bounds. Clock drift shows up as a
+ * depth that stays away from target; it is corrected by dropping or inserting one frame at a time.
+ */
+import { type AudioFrame, samplesPerFrame } from "../audio/audio-frame.js";
+import {
+  defaultJitterBufferOptions,
+  type JitterBufferOptions,
+  type JitterBufferStats,
+  type JitterDecoder,
+  type JitterPacket,
+  type PushOutcome,
+} from "./jitter-types.js";
+import { extendSequence } from "./rtp-sequence-window.js";
+
+/** A jump larger than this (in packets) means the sender restarted its sequence: reset. */
+const maxSequenceJump = 1000;
+/** How many played sequence numbers are remembered to tell duplicates from late packets. */
+const playedMemory = 256;
+
+export class JitterBuffer {
+  private readonly options: JitterBufferOptions;
+  private readonly frameSamples: number;
+  private readonly packets = new Map<number, JitterPacket>();
+  private readonly played = new Set<number>();
+  private readonly playedOrder: number[] = [];
+  private fifo: Int16Array;
+  private fifoLength = 0;
+  private nextSeq: number | undefined;
+  private highestSeq: number | undefined;
+  private playing = false;
+  /** Playout has begun since the last reset: anything behind nextSeq is now late or a duplicate. */
+  private started = false;
+  private emptyPulls = 0;
+  private pullsSinceDrift = 0;
+  private depthAverageMs = 0;
+  /** RTP timestamp units per packet, learned from consecutive packets. */
+  private packetUnits: number;
+  private jitterUnits = 0;
+  private lastTransit: number | undefined;
+  private lastArrivalSeq: number | undefined;
+  private lastArrivalTimestamp = 0;
+  private readonly counters: Omit<JitterBufferStats, "depthMs" | "targetDepthMs" | "jitterMs"> = {
+    received: 0,
+    played: 0,
+    late: 0,
+    lost: 0,
+    duplicates: 0,
+    reordered: 0,
+    concealed: 0,
+    silentPulls: 0,
+    driftDropped: 0,
+    driftInserted: 0,
+    overflowDropped: 0,
+    malformed: 0,
+    resets: 0,
+  };
+
+  constructor(
+    private readonly decoder: JitterDecoder,
+    options: Partial<JitterBufferOptions> = {},
+  ) {
+    this.options = { ...defaultJitterBufferOptions, ...options };
+    this.frameSamples = samplesPerFrame(decoder.sampleRateHz);
+    this.fifo = new Int16Array(decoder.sampleRateHz); // one second
+    this.packetUnits = decoder.clockRateHz / 50;
+  }
+
+  push(packet: JitterPacket, arrivalMs: number): PushOutcome {
+    if (!isWellFormed(packet) || !Number.isFinite(arrivalMs)) {
+      this.counters.malformed++;
+      return "malformed";
+    }
+    const ext =
+      this.highestSeq === undefined ? packet.seq + 0x10000 : extendSequence(packet.seq, this.highestSeq);
+    if (this.highestSeq !== undefined && Math.abs(ext - this.highestSeq) > maxSequenceJump) {
+      this.reset();
+      this.counters.resets++;
+      return this.push(packet, arrivalMs);
+    }
+    if (this.nextSeq !== undefined && ext < this.nextSeq) {
+      if (this.started) {
+        if (this.played.has(ext)) {
+          this.counters.duplicates++;
+          return "duplicate";
+        }
+        this.counters.late++;
+        return "late";
+      }
+      // Still buffering before the first playout: an earlier packet simply moves the start back.
+      this.nextSeq = ext;
+    }
+    if (this.packets.has(ext)) {
+      this.counters.duplicates++;
+      return "duplicate";
+    }
+    this.counters.received++;
+    if (this.highestSeq !== undefined && ext < this.highestSeq) this.counters.reordered++;
+    this.updateJitter(ext, packet.timestamp, arrivalMs);
+    this.packets.set(ext, packet);
+    this.highestSeq = this.highestSeq === undefined ? ext : Math.max(this.highestSeq, ext);
+    this.nextSeq ??= ext;
+    this.dropOverflow();
+    return "accepted";
+  }
+
+  /** Exactly one 20 ms frame at the decoder's sample rate. */
+  pull(): AudioFrame {
+    if (!this.playing) {
+      if (this.packets.size > 0 && this.depthMs() >= this.targetDepthMs()) {
+        this.playing = true;
+        this.started = true;
+        this.emptyPulls = 0;
+      } else {
+        this.counters.silentPulls++;
+        return { samples: new Int16Array(this.frameSamples), sampleRateHz: this.decoder.sampleRateHz };
+      }
+    }
+    if (this.correctDrift()) {
+      this.counters.driftInserted++;
+      this.counters.concealed++;
+      return this.fitFrame(this.decoder.plc());
+    }
+    while (this.fifoLength < this.frameSamples) {
+      if (this.packets.size === 0) {
+        // Underrun: nothing to play. Conceal; after several in a row, stop and re-buffer.
+        this.emptyPulls++;
+        if (this.emptyPulls >= this.options.rebufferAfterEmptyPulls) this.playing = false;
+        this.conceal(this.frameSamples - this.fifoLength);
+        break;
+      }
+      this.emptyPulls = 0;
+      this.playNext();
+    }
+    return this.takeFrame();
+  }
+
+  stats(): JitterBufferStats {
+    return {
+      ...this.counters,
+      depthMs: this.depthMs(),
+      targetDepthMs: this.targetDepthMs(),
+      jitterMs: (this.jitterUnits * 1000) / this.decoder.clockRateHz,
+    };
+  }
+
+  reset(): void {
+    this.packets.clear();
+    this.played.clear();
+    this.playedOrder.length = 0;
+    this.fifoLength = 0;
+    this.nextSeq = undefined;
+    this.highestSeq = undefined;
+    this.playing = false;
+    this.started = false;
+    this.emptyPulls = 0;
+    this.lastTransit = undefined;
+    this.lastArrivalSeq = undefined;
+    this.depthAverageMs = 0;
+  }
+
+  private packetMs(): number {
+    return (this.packetUnits * 1000) / this.decoder.clockRateHz;
+  }
+
+  private depthMs(): number {
+    const fifoMs = (this.fifoLength * 1000) / this.decoder.sampleRateHz;
+    if (this.packets.size === 0 || this.nextSeq === undefined || this.highestSeq === undefined) return fifoMs;
+    return fifoMs + (this.highestSeq - this.nextSeq + 1) * this.packetMs();
+  }
+
+  private targetDepthMs(): number {
+    const jitterMs = (this.jitterUnits * 1000) / this.decoder.clockRateHz;
+    const wanted = this.packetMs() + this.options.jitterFactor * jitterMs;
+    const rounded = Math.ceil(wanted / 20) * 20;
+    return Math.min(this.options.maxDepthMs, Math.max(this.options.minDepthMs, rounded));
+  }
+
+  /** RFC 3550 A.8: J += (|D(i-1,i)| - J) / 16, in RTP timestamp units. */
+  private updateJitter(ext: number, timestamp: number, arrivalMs: number): void {
+    const arrivalUnits = (arrivalMs * this.decoder.clockRateHz) / 1000;
+    const transit = arrivalUnits - timestamp;
+    if (this.lastTransit !== undefined && this.lastArrivalSeq !== undefined) {
+      let d = transit - this.lastTransit;
+      // Timestamps wrap at 2^32; a difference that large is a wrap, not jitter.
+      if (d > 0x80000000) d -= 0x100000000;
+      else if (d < -0x80000000) d += 0x100000000;
+      this.jitterUnits += (Math.abs(d) - this.jitterUnits) / 16;
+      const seqStep = ext - this.lastArrivalSeq;
+      const tsStep = (timestamp - this.lastArrivalTimestamp) >>> 0;
+      if (seqStep === 1 && tsStep > 0 && tsStep <= this.decoder.clockRateHz / 5) this.packetUnits = tsStep;
+    }
+    this.lastTransit = transit;
+    this.lastArrivalSeq = ext;
+    this.lastArrivalTimestamp = timestamp;
+  }
+
+  private playNext(): void {
+    const seq = this.nextSeq;
+    if (seq === undefined) return;
+    const packet = this.packets.get(seq);
+    this.nextSeq = seq + 1;
+    if (!packet) {
+      // The turn of a packet that has not come while later ones have: lost.
+      this.counters.lost++;
+      this.conceal(Math.round((this.packetMs() * this.decoder.sampleRateHz) / 1000));
+      return;
+    }
+    this.packets.delete(seq);
+    this.rememberPlayed(seq);
+    this.counters.played++;
+    const frames = this.decoder.decode(packet.payload);
+    if (frames.length === 0) {
+      this.conceal(Math.round((this.packetMs() * this.decoder.sampleRateHz) / 1000));
+      return;
+    }
+    for (const f of frames) this.append(f.samples);
+  }
+
+  /**
+   * Drift: the depth averaged over about a second should sit near target. Above target by more than
+   * two frames: drop one packet's audio. Below target with packets waiting: insert one concealed frame.
+   * Returns true when this pull should be answered with an inserted frame.
+   */
+  private correctDrift(): boolean {
+    const depth = this.depthMs();
+    this.depthAverageMs += (depth - this.depthAverageMs) / 50;
+    this.pullsSinceDrift++;
+    if (this.pullsSinceDrift < this.options.driftCooldownPulls) return false;
+    const target = this.targetDepthMs();
+    if (this.depthAverageMs > target + 40 && this.packets.size > 1 && this.nextSeq !== undefined) {
+      const seq = this.nextSeq;
+      if (this.packets.delete(seq)) this.rememberPlayed(seq);
+      this.nextSeq = seq + 1;
+      this.counters.driftDropped++;
+      this.pullsSinceDrift = 0;
+      this.depthAverageMs -= this.packetMs();
+      return false;
+    }
+    if (this.depthAverageMs < target - 30 && this.packets.size > 0) {
+      this.pullsSinceDrift = 0;
+      this.depthAverageMs += 20;
+      return true;
+    }
+    return false;
+  }
+
+  private dropOverflow(): void {
+    while (
+      this.nextSeq !== undefined &&
+      this.depthMs() > 2 * this.options.maxDepthMs &&
+      this.packets.size > 1
+    ) {
+      const seq = this.nextSeq;
+      if (this.packets.delete(seq)) {
+        this.rememberPlayed(seq);
+        this.counters.overflowDropped++;
+      }
+      this.nextSeq = seq + 1;
+    }
+  }
+
+  private conceal(samples: number): void {
+    let remaining = samples;
+    while (remaining > 0) {
+      const f = this.decoder.plc();
+      this.counters.concealed++;
+      const part = f.samples.subarray(0, Math.min(remaining, f.samples.length));
+      if (part.length === 0) break;
+      this.append(part);
+      remaining -= part.length;
+    }
+  }
+
+  private append(samples: Int16Array): void {
+    if (this.fifoLength + samples.length > this.fifo.length) {
+      const bigger = new Int16Array(Math.max(this.fifo.length * 2, this.fifoLength + samples.length));
+      bigger.set(this.fifo.subarray(0, this.fifoLength));
+      this.fifo = bigger;
+    }
+    this.fifo.set(samples, this.fifoLength);
+    this.fifoLength += samples.length;
+  }
+
+  private takeFrame(): AudioFrame {
+    const samples = new Int16Array(this.frameSamples);
+    const n = Math.min(this.frameSamples, this.fifoLength);
+    samples.set(this.fifo.subarray(0, n));
+    this.fifo.copyWithin(0, n, this.fifoLength);
+    this.fifoLength -= n;
+    return { samples, sampleRateHz: this.decoder.sampleRateHz };
+  }
+
+  private fitFrame(frame: AudioFrame): AudioFrame {
+    if (frame.samples.length === this.frameSamples) return frame;
+    const samples = new Int16Array(this.frameSamples);
+    samples.set(frame.samples.subarray(0, this.frameSamples));
+    return { samples, sampleRateHz: this.decoder.sampleRateHz };
+  }
+
+  private rememberPlayed(seq: number): void {
+    this.played.add(seq);
+    this.playedOrder.push(seq);
+    if (this.playedOrder.length > playedMemory) {
+      const old = this.playedOrder.shift();
+      if (old !== undefined) this.played.delete(old);
+    }
+  }
+}
+
+function isWellFormed(p: JitterPacket): boolean {
+  return (
+    Number.isInteger(p.seq) &&
+    p.seq >= 0 &&
+    p.seq <= 0xffff &&
+    Number.isInteger(p.timestamp) &&
+    p.timestamp >= 0 &&
+    p.timestamp <= 0xffffffff &&
+    p.payload instanceof Uint8Array
+  );
+}
