@@ -8,7 +8,7 @@ mode=${1:-runtime}
 cd "$(dirname "$0")/.."
 
 runtime_pkgs=(flite pocketsphinx pocketsphinx-en-us libpocketsphinx-dev libsphinxbase-dev openssl)
-test_pkgs=(baresip-core sip-tester kamailio kamailio-tls-modules kamailio-utils-modules sox libsox-fmt-all)
+test_pkgs=(baresip-core sip-tester kamailio kamailio-tls-modules kamailio-utils-modules sox libsox-fmt-all postgresql)
 pkgs=("${runtime_pkgs[@]}")
 [ "$mode" = "test" ] && pkgs+=("${test_pkgs[@]}")
 
