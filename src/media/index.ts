@@ -1,5 +1,6 @@
 // Public surface of the media layer (see ARCHITECTURE.md).
 
+export { type AudioFrame, frameDurationMs, samplesPerFrame, silentFrame } from "./audio/audio-frame.js";
 // Audio: streaming resampler (polyphase Kaiser windowed sinc).
 export { besselI0, kaiserLowPass } from "./audio/kaiser-filter.js";
 export { Resampler, type ResamplerOptions, type ResamplerRateHz, resamplerRates } from "./audio/resampler.js";
@@ -21,6 +22,29 @@ export {
 } from "./codecs/g711-codec.js";
 export { createG722Codec, G722Decoder, G722Encoder } from "./codecs/g722-codec.js";
 export { createOpusCodec, type OpusCodecOptions, type OpusSampleRateHz } from "./codecs/opus-codec.js";
+export { type DtmfDigitEvent, DtmfReceiver, type DtmfReceiverStats } from "./dtmf/dtmf-receiver.js";
+// DTMF: RFC 4733 telephone-event and SIP INFO dtmf-relay.
+export {
+  type DtmfRelay,
+  defaultDtmfRelayDurationMs,
+  formatDtmfRelayBody,
+  parseDtmfRelayBody,
+} from "./dtmf/dtmf-relay-body.js";
+export {
+  type DtmfPacketPlan,
+  type DtmfSendOptions,
+  dtmfEndPacketCount,
+  planDtmfPackets,
+} from "./dtmf/dtmf-sender.js";
+export {
+  type DtmfDigit,
+  decodeTelephoneEvent,
+  digitForEvent,
+  encodeTelephoneEvent,
+  eventForDigit,
+  isDtmfDigit,
+  type TelephoneEvent,
+} from "./dtmf/telephone-event.js";
 // Jitter buffer (pure: arrival time in, one 20 ms frame per pull out).
 export { JitterBuffer } from "./jitter/jitter-buffer.js";
 export {
