@@ -1,0 +1,126 @@
+/**
+ * Acceptance of the real-peer test bed (issue 2):
+ *  - baresip A calls baresip B through Kamailio over TLS with mandatory SRTP, both registered over
+ *    TLS with digest auth; A plays a flite sentence as 8 kHz PCMU, B records; B's recording
+ *    transcribed with pocketsphinx (narrowband recipe) contains most of the sentence's words.
+ *  - SIPp REGISTER with digest auth to Kamailio succeeds over UDP and TCP.
+ */
+import assert from "node:assert/strict";
+import { after, before, describe, test } from "node:test";
+import {
+  bedSentences,
+  durationS,
+  type KamailioInstance,
+  requireTools,
+  silenceWav,
+  speechWav,
+  TestBed,
+  transcribe,
+  wordOverlap,
+} from "./bed/index.js";
+
+describe("test bed smoke", { timeout: 150_000 }, () => {
+  let bed: TestBed;
+  let kamailio: KamailioInstance;
+
+  before(async () => {
+    requireTools();
+    bed = new TestBed();
+    kamailio = await bed.kamailio({ tls: true });
+  });
+
+  after(async () => {
+    await bed?.close();
+  });
+
+  test("baresip → Kamailio (TLS, SRTP mandatory) → baresip carries intelligible speech", {
+    timeout: 60_000,
+  }, async () => {
+    const startedMs = Date.now();
+    const sentence = (await bedSentences())[0] ?? "";
+    assert.ok(sentence.length > 0, "sentences.txt has a first sentence");
+    const media = await bed.path("media");
+    const speech = await speechWav(sentence, `${media}/speech-8k.wav`, {
+      rateHz: 8000,
+      padBeforeS: 0.5,
+      padAfterS: 2,
+    });
+    const silence = await silenceWav(`${media}/silence-8k.wav`, 120, 8000);
+    const certs = await bed.certs();
+    const domain = `${kamailio.host}:${kamailio.tlsPort}`;
+    const common = { certs, mediaEncryption: "srtp-mand", audioCodecs: ["PCMU"] } as const;
+    const [a, b] = await Promise.all([
+      bed.baresip({
+        ...common,
+        name: "a",
+        sourceWav: speech,
+        account: { kind: "register", user: "alice", password: "alicepw", domain, transport: "tls" },
+      }),
+      bed.baresip({
+        ...common,
+        name: "b",
+        sourceWav: silence,
+        account: { kind: "register", user: "bob", password: "bobpw", domain, transport: "tls" },
+      }),
+    ]);
+    await Promise.all([a.waitRegistered(20_000), b.waitRegistered(20_000)]);
+    const registeredMs = Date.now();
+
+    await a.ctrl.dial(`sip:bob@${domain}`);
+    const menc = await b.ctrl.waitForEvent("CALL_MENC", { timeoutMs: 20_000 });
+    assert.match(menc.param, /AES_CM_128_HMAC_SHA1_80|AES_CM_128_HMAC_SHA1_32|AEAD/, "B negotiated SRTP");
+    await a.ctrl.waitForEvent("CALL_ESTABLISHED", { timeoutMs: 20_000 });
+    await b.ctrl.waitForEvent("CALL_ESTABLISHED", { timeoutMs: 20_000 });
+    const establishedMs = Date.now();
+    // A's source ends after the padded sentence and A hangs up ("end of file"); B sees the BYE.
+    await b.ctrl.waitForEvent("CALL_CLOSED", { timeoutMs: 30_000 });
+    const closedMs = Date.now();
+
+    const { received } = await b.recordings();
+    const recording = received.at(-1);
+    assert.ok(recording, "B wrote a received-audio recording");
+    const seconds = await durationS(recording);
+    assert.ok(seconds > 1, `B's recording has audio (${seconds} s)`);
+    const transcript = await transcribe(recording, media);
+    const score = wordOverlap(sentence, transcript);
+    console.log(
+      `bed smoke: sentence="${sentence}" transcript="${transcript}" score=${score.toFixed(2)} ` +
+        `recording=${seconds.toFixed(2)}s setup=${registeredMs - startedMs}ms ` +
+        `call=${closedMs - establishedMs}ms stt=${Date.now() - closedMs}ms total=${Date.now() - startedMs}ms`,
+    );
+    assert.ok(score >= 0.6, `transcript "${transcript}" has ${Math.round(score * 100)}% of the words`);
+  });
+
+  for (const transport of ["udp", "tcp"] as const) {
+    test(`SIPp REGISTER with digest auth over ${transport.toUpperCase()}`, { timeout: 60_000 }, async () => {
+      const result = await bed.sipp({
+        scenario: "register_auth.xml",
+        name: `register-${transport}`,
+        remote: `${kamailio.host}:${kamailio.sipPort}`,
+        transport,
+        service: "carol",
+        auth: { user: "carol", password: "carolpw" },
+        calls: 1,
+        timeoutMs: 30_000,
+      });
+      assert.equal(result.code, 0, `sipp exit ${result.code}\n${result.output.slice(-2000)}`);
+      assert.equal(result.stats?.successful, 1);
+      assert.equal(result.stats?.failed, 0);
+    });
+  }
+
+  test("SIPp REGISTER with a wrong password is refused", { timeout: 60_000 }, async () => {
+    const result = await bed.sipp({
+      scenario: "register_auth.xml",
+      name: "register-bad-password",
+      remote: `${kamailio.host}:${kamailio.sipPort}`,
+      transport: "udp",
+      service: "carol",
+      auth: { user: "carol", password: "wrong" },
+      calls: 1,
+      timeoutMs: 10_000,
+    });
+    assert.notEqual(result.code, 0);
+    assert.equal(result.stats?.successful ?? 0, 0);
+  });
+});
