@@ -8,6 +8,7 @@ export {
   type FlowRole,
   type TransportCounters,
 } from "./transport/flow-types.js";
+export { resolveHost } from "./transport/host-resolver.js";
 export { LineConnection, type LineConnectionEvents } from "./transport/line-connection.js";
 export {
   type BackoffPolicy,
@@ -26,16 +27,15 @@ export {
   type StreamFramerOptions,
 } from "./transport/stream-framer.js";
 export { WsTestServer } from "./transport/testing/ws-test-server.js";
-export {
-  type FlowInfo,
-  type LayerSendOptions,
-  type LayerSendResult,
-  type ListenSpec,
-  resolveHost,
-  TransportLayer,
-  type TransportLayerEvents,
-  type TransportLayerOptions,
-} from "./transport/transport-layer.js";
+export { TransportLayer } from "./transport/transport-layer.js";
+export type {
+  FlowInfo,
+  LayerSendOptions,
+  LayerSendResult,
+  ListenSpec,
+  TransportLayerEvents,
+  TransportLayerOptions,
+} from "./transport/transport-layer-types.js";
 export {
   type InboundMessage,
   isReliable,

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { randomBytes } from "node:crypto";
 import { type AddressInfo, connect, createServer, type Socket } from "node:net";
 import { after, describe, test } from "node:test";
 import { FakeClock } from "../../src/shared/index.js";
@@ -51,6 +52,24 @@ describe("TCP transport", () => {
     assert.equal(client.flows().length, 1);
     assert.equal(server.flows().length, 1);
     assert.equal(server.counters("tcp").flowsOpened, 1);
+  });
+
+  test("IPv6 (::1): request and response on one connection", async () => {
+    const client = newLayer();
+    const server = newLayer();
+    const serverAddr = await server.listen({ protocol: "tcp", host: "::1", port: 0 });
+    assert.equal(serverAddr.host, "::1");
+    const gotRequest = waitFor<[InboundMessage]>(server, "message");
+    const sent = await client.send(sipRequest("OPTIONS", "v6"), {
+      protocol: "tcp",
+      host: "[::1]",
+      port: serverAddr.port,
+    });
+    const [request] = await gotRequest;
+    assert.equal(request.source.host, "::1");
+    const gotResponse = waitFor<[InboundMessage]>(client, "message");
+    await server.send(sipResponse("v6"), request.source, { flowId: request.flowId });
+    assert.equal((await gotResponse)[0].flowId, sent.flowId);
   });
 
   test("CRLF ping is answered with a pong; a client flow pings and stays up", async () => {
@@ -135,6 +154,31 @@ describe("TCP transport", () => {
     good.write(sipRequest("OPTIONS", "good"));
     assert.equal((await stillWorks)[0].data.toString(), sipRequest("OPTIONS", "good").toString());
     assert.equal(server.flows().length, 1);
+  });
+
+  test("fuzz: random bytes on many connections never escape as exceptions; the listener keeps working", async () => {
+    const server = newLayer({ maxMessageBytes: 2_048 });
+    const serverAddr = await server.listen({ protocol: "tcp", host: "127.0.0.1", port: 0 });
+    const base = Buffer.concat([
+      sipRequest("OPTIONS", "fz"),
+      Buffer.from("\r\n\r\n"),
+      sipRequest("INFO", "fz"),
+    ]);
+    for (let round = 0; round < 40; round++) {
+      const raw = await rawConnect(serverAddr);
+      sockets.push(raw);
+      const mutated = Buffer.from(base);
+      for (let k = 0; k < 4; k++)
+        mutated[Math.floor(Math.random() * mutated.length)] = Math.floor(Math.random() * 256);
+      raw.write(Buffer.concat([mutated, randomBytes(round * 40)]));
+      raw.end();
+    }
+    await eventually(() => server.flows().length === 0, 5_000);
+    const client = newLayer();
+    const got = waitFor<[InboundMessage]>(server, "message", (m) => m.data.includes("after-fuzz"));
+    await client.send(sipRequest("OPTIONS", "after-fuzz"), serverAddr, { isRequest: true });
+    await got;
+    assert.equal(server.counters("tcp").flowsOpened, 41);
   });
 
   test("connecting to a closed port rejects with a retryable error and is counted", async () => {

@@ -1,8 +1,9 @@
 import { EventEmitter } from "node:events";
-import type { RingagentError, Timer } from "../../shared/index.js";
+import { RingagentError, type Timer } from "../../shared/index.js";
 import type { FlowCloseReason } from "./flow-types.js";
 import { backoffDelayMs, NextHopSelector, type OutboundProxyPolicy } from "./next-hop.js";
-import type { FlowInfo, TransportLayer } from "./transport-layer.js";
+import type { TransportLayer } from "./transport-layer.js";
+import type { FlowInfo } from "./transport-layer-types.js";
 import type { SipAddress } from "./transport-types.js";
 
 export interface LineConnectionEvents {
@@ -70,8 +71,13 @@ export class LineConnection extends EventEmitter<LineConnectionEvents> {
     return this.#selector.current();
   }
 
+  /** Starts connecting; throws RingagentError `config_invalid` for a UDP proxy (no connection to keep). */
   start(): void {
     if (this.#state !== "idle") return;
+    const { primary, backup } = this.#selector.policy;
+    if (primary.protocol === "udp" || backup?.protocol === "udp") {
+      throw new RingagentError("config_invalid", "a line connection needs a stream transport");
+    }
     this.#connect();
   }
 
