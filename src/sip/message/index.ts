@@ -19,6 +19,7 @@ export type { Via } from "./via-header.js";
 export {
   branchMagicCookie,
   formatVia,
+  getViaRport,
   makeBranch,
   parseVia,
   viaBranch,

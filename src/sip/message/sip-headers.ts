@@ -59,7 +59,7 @@ export class SipHeaders {
   prepend(name: string, value: string): this {
     const key = headerKey(name);
     const at = this.#fields.findIndex((f) => f.key === key);
-    this.#fields.splice(at < 0 ? 0 : at, 0, SipHeaders.field(name, value));
+    this.#fields.splice(Math.max(at, 0), 0, SipHeaders.field(name, value));
     return this;
   }
 

@@ -104,3 +104,8 @@ export function withViaParam(via: Via, name: string, value: string | undefined):
 export function makeBranch(token: string): string {
   return `${branchMagicCookie}${token}`;
 }
+
+/** The rport parameter: undefined when absent, "" when present without a value (RFC 3581). */
+export function getViaRport(via: Via): string | undefined {
+  return getParam(via.params, "rport");
+}
