@@ -44,3 +44,8 @@ export {
   type SipAddress,
   type TransportProtocol,
 } from "./transport/transport-types.js";
+
+// --- SIP core: message model, digest auth, transactions (src/sip/message, auth, transaction) ---
+export * from "./auth/index.js";
+export * from "./message/index.js";
+export * from "./transaction/index.js";
