@@ -48,7 +48,7 @@ describe("TLS transport", () => {
     });
     const strict = newLayer();
     await assert.rejects(strict.connect(addr), (error: unknown) => {
-      assert.ok(error instanceof Error && "code" in error && error.code === "connect_failed");
+      assert.ok(error instanceof Error && "code" in error && error.code === "tls_handshake_failed");
       return true;
     });
     assert.equal(strict.flows().length, 0);

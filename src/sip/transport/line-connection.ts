@@ -111,6 +111,10 @@ export class LineConnection extends EventEmitter<LineConnectionEvents> {
       },
       (error: RingagentError) => {
         if (this.#state === "stopped") return;
+        if (error.code === "transport_closed") {
+          this.#state = "stopped";
+          return;
+        }
         this.emit("attemptFailed", hop, error);
         const next = this.#selector.reportFailure(hop);
         // Fail over at once when there is another hop to try; otherwise back off.

@@ -1,6 +1,6 @@
 import { isIP, connect as netConnect, type Socket } from "node:net";
 import { connect as tlsConnect } from "node:tls";
-import { RingagentError } from "../../shared/index.js";
+import { type Clock, RingagentError } from "../../shared/index.js";
 import { hostPort } from "./flow-types.js";
 import type { SipAddress } from "./transport-types.js";
 import { buildUpgradeRequest, checkUpgradeResponse, newWsKey, takeHttpHead } from "./ws-handshake.js";
@@ -19,6 +19,7 @@ export interface TlsClientOptions {
 }
 
 export interface ConnectOptions {
+  readonly clock: Clock;
   readonly tls: TlsClientOptions;
   readonly connectTimeoutMs: number;
   /** WebSocket request path (RFC 7118 URIs like wss://host/ws). */
@@ -49,13 +50,12 @@ export function openStreamSocket(destination: SipAddress, options: ConnectOption
       socket.destroy();
       reject(error);
     };
-    const timer = setTimeout(
-      () => fail(connectError(destination, undefined, "connect_timeout")),
-      options.connectTimeoutMs,
+    const timer = options.clock.setTimer(options.connectTimeoutMs, () =>
+      fail(connectError(destination, undefined, "connect_timeout")),
     );
     const onAbort = (): void => fail(connectError(destination, options.signal?.reason, "connect_aborted"));
     const cleanup = (): void => {
-      clearTimeout(timer);
+      timer.cancel();
       options.signal?.removeEventListener("abort", onAbort);
     };
     if (secure) {
@@ -75,7 +75,25 @@ export function openStreamSocket(destination: SipAddress, options: ConnectOption
     } else {
       socket = netConnect({ host: destination.host, port: destination.port });
     }
-    socket.once("error", (error) => fail(connectError(destination, error)));
+    let tcpConnected = false;
+    // A failed TLS handshake (certificate not trusted, name mismatch) is a configuration problem, not a
+    // network one: reported as tls_handshake_failed, not retryable, so callers do not hammer the peer.
+    const onError = (error: Error): void => {
+      if (secure && tcpConnected) {
+        fail(
+          new RingagentError("tls_handshake_failed", "tls handshake failed", {
+            retryable: false,
+            cause: error,
+          }),
+        );
+      } else {
+        fail(connectError(destination, error));
+      }
+    };
+    socket.once("connect", () => {
+      tcpConnected = true;
+    });
+    socket.once("error", onError);
     if (options.signal?.aborted) {
       onAbort();
       return;
@@ -85,7 +103,7 @@ export function openStreamSocket(destination: SipAddress, options: ConnectOption
       if (destination.protocol !== "ws" && destination.protocol !== "wss") {
         settled = true;
         cleanup();
-        socket.removeAllListeners("error");
+        socket.off("error", onError);
         resolve({ socket, leftover: Buffer.alloc(0) });
         return;
       }
@@ -109,7 +127,7 @@ export function openStreamSocket(destination: SipAddress, options: ConnectOption
         }
         settled = true;
         cleanup();
-        socket.removeAllListeners("error");
+        socket.off("error", onError);
         socket.pause();
         resolve({ socket, leftover: Buffer.from(taken.rest) });
       };

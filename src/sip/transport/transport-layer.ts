@@ -295,6 +295,7 @@ export class TransportLayer extends EventEmitter<TransportLayerEvents> {
     try {
       const tls = this.#options.tls ?? {};
       opened = await openStreamSocket(destination, {
+        clock: this.clock,
         tls: servername === undefined || tls.servername !== undefined ? tls : { ...tls, servername },
         connectTimeoutMs: this.#options.connectTimeoutMs ?? 10_000,
         wsPath: this.#options.wsPath ?? "/",
