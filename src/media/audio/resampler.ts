@@ -91,7 +91,9 @@ export class Resampler {
       const base = history + (position - p) / up;
       const coeffs = this.phases[p] as Float64Array;
       let acc = 0;
-      for (let t = 0; t < tapsPerPhase; t++) acc += (coeffs[t] ?? 0) * (buf[base - t] ?? 0);
+      // Indices are in range by construction (base >= history >= tapsPerPhase - 1); the `as number`
+      // avoids a per-tap `?? 0` in the hottest loop of the media path.
+      for (let t = 0; t < tapsPerPhase; t++) acc += (coeffs[t] as number) * (buf[base - t] as number);
       const v = Math.round(acc);
       out[n] = v > 32767 ? 32767 : Math.max(v, -32768);
     }

@@ -14,14 +14,14 @@ export class G722Band {
   s = 0;
   sp = 0;
   sz = 0;
-  r = [0, 0, 0];
-  a = [0, 0, 0];
-  ap = [0, 0, 0];
-  p = [0, 0, 0];
-  d = [0, 0, 0, 0, 0, 0, 0];
-  b = [0, 0, 0, 0, 0, 0, 0];
-  bp = [0, 0, 0, 0, 0, 0, 0];
-  sg = [0, 0, 0, 0, 0, 0, 0];
+  readonly r = new Int32Array(3);
+  readonly a = new Int32Array(3);
+  readonly ap = new Int32Array(3);
+  readonly p = new Int32Array(3);
+  readonly d = new Int32Array(7);
+  readonly b = new Int32Array(7);
+  readonly bp = new Int32Array(7);
+  readonly sg = new Int32Array(7);
   nb = 0;
   det: number;
 
@@ -30,7 +30,8 @@ export class G722Band {
   }
 }
 
-const at = (arr: readonly number[], i: number): number => arr[i] ?? 0;
+/** Table/state read; every index used is in range by construction (fixed-size arrays, masked codes). */
+const at = (arr: ArrayLike<number>, i: number): number => arr[i] as number;
 
 /** Block 4: reconstruction, pole and zero predictor adaptation, prediction for the next sample. */
 export function block4(s: G722Band, d: number): void {

@@ -39,7 +39,7 @@ const qm6 = [
   6576, 6000, 5456, 4944, 4464, 4008, 3576, 3168, 2776, 2400, 2032, 1688, 1360, 1040, 728, 432, 136, -432,
   -136,
 ];
-const at = (arr: readonly number[], i: number): number => arr[i] ?? 0;
+const at = (arr: ArrayLike<number>, i: number): number => arr[i] as number;
 
 export class G722Encoder {
   private readonly low = new G722Band(32);
@@ -60,8 +60,8 @@ export class G722Encoder {
       let sumOdd = 0;
       let sumEven = 0;
       for (let i = 0; i < 12; i++) {
-        sumOdd += (x[2 * i] ?? 0) * at(qmfCoeffs, i);
-        sumEven += (x[2 * i + 1] ?? 0) * at(qmfCoeffs, 11 - i);
+        sumOdd += (x[2 * i] as number) * at(qmfCoeffs, i);
+        sumEven += (x[2 * i + 1] as number) * at(qmfCoeffs, 11 - i);
       }
       const xlow = (sumEven + sumOdd) >> 14;
       const xhigh = (sumEven - sumOdd) >> 14;
@@ -136,8 +136,8 @@ export class G722Decoder {
       let xout1 = 0;
       let xout2 = 0;
       for (let i = 0; i < 12; i++) {
-        xout2 += (x[2 * i] ?? 0) * at(qmfCoeffs, i);
-        xout1 += (x[2 * i + 1] ?? 0) * at(qmfCoeffs, 11 - i);
+        xout2 += (x[2 * i] as number) * at(qmfCoeffs, i);
+        xout1 += (x[2 * i + 1] as number) * at(qmfCoeffs, 11 - i);
       }
       out[o++] = saturate16(xout1 >> 11);
       out[o++] = saturate16(xout2 >> 11);
