@@ -13,7 +13,10 @@ const blockBytes = 16;
 export class AesCmKeystream {
   readonly #ecb: Cipher;
   readonly #salt: Uint8Array;
-  #counters: Buffer;
+  /** Scratch IV (bytes 0..13; the block counter lives in bytes 14..15 of each counter block). */
+  readonly #iv = new Uint8Array(14);
+  /** Counter blocks; bytes 14..15 of block j hold j permanently, only bytes 0..13 are rewritten. */
+  #counters: Uint8Array = new Uint8Array(0);
 
   /** `key` is 16 bytes; `salt` is the 14-byte session salt (112 bits). */
   constructor(key: Uint8Array, salt: Uint8Array) {
@@ -22,7 +25,16 @@ export class AesCmKeystream {
     this.#ecb = createCipheriv("aes-128-ecb", key, null);
     this.#ecb.setAutoPadding(false);
     this.#salt = Uint8Array.from(salt);
-    this.#counters = Buffer.alloc(blockBytes * 96);
+    this.#grow(96);
+  }
+
+  #grow(blocks: number): void {
+    const c = new Uint8Array(blocks * blockBytes);
+    for (let j = 0; j < blocks; j++) {
+      c[j * blockBytes + 14] = j >>> 8;
+      c[j * blockBytes + 15] = j & 0xff;
+    }
+    this.#counters = c;
   }
 
   /**
@@ -41,29 +53,22 @@ export class AesCmKeystream {
     if (length <= 0) return;
     const blocks = Math.ceil(length / blockBytes);
     if (blocks > 0xffff) throw new RangeError("AES-CM payload over 2^16 blocks");
-    if (this.#counters.length < blocks * blockBytes) this.#counters = Buffer.alloc(blocks * blockBytes);
+    if (this.#counters.length < blocks * blockBytes) this.#grow(blocks);
+    const iv = this.#iv;
+    iv.set(this.#salt);
+    // RFC 3711 4.1.1: IV = (k_s * 2^16) XOR (SSRC * 2^64) XOR (i * 2^16)
+    iv[4] = (iv[4] ?? 0) ^ (ssrc >>> 24);
+    iv[5] = (iv[5] ?? 0) ^ ((ssrc >>> 16) & 0xff);
+    iv[6] = (iv[6] ?? 0) ^ ((ssrc >>> 8) & 0xff);
+    iv[7] = (iv[7] ?? 0) ^ (ssrc & 0xff);
+    iv[8] = (iv[8] ?? 0) ^ ((indexHigh16 >>> 8) & 0xff);
+    iv[9] = (iv[9] ?? 0) ^ (indexHigh16 & 0xff);
+    iv[10] = (iv[10] ?? 0) ^ (indexLow32 >>> 24);
+    iv[11] = (iv[11] ?? 0) ^ ((indexLow32 >>> 16) & 0xff);
+    iv[12] = (iv[12] ?? 0) ^ ((indexLow32 >>> 8) & 0xff);
+    iv[13] = (iv[13] ?? 0) ^ (indexLow32 & 0xff);
     const c = this.#counters;
-    const s = this.#salt;
-    // First block: the IV itself.
-    for (let i = 0; i < 14; i++) c[i] = s[i] ?? 0;
-    c[4] = (c[4] ?? 0) ^ (ssrc >>> 24);
-    c[5] = (c[5] ?? 0) ^ ((ssrc >>> 16) & 0xff);
-    c[6] = (c[6] ?? 0) ^ ((ssrc >>> 8) & 0xff);
-    c[7] = (c[7] ?? 0) ^ (ssrc & 0xff);
-    c[8] = (c[8] ?? 0) ^ ((indexHigh16 >>> 8) & 0xff);
-    c[9] = (c[9] ?? 0) ^ (indexHigh16 & 0xff);
-    c[10] = (c[10] ?? 0) ^ (indexLow32 >>> 24);
-    c[11] = (c[11] ?? 0) ^ ((indexLow32 >>> 16) & 0xff);
-    c[12] = (c[12] ?? 0) ^ ((indexLow32 >>> 8) & 0xff);
-    c[13] = (c[13] ?? 0) ^ (indexLow32 & 0xff);
-    c[14] = 0;
-    c[15] = 0;
-    for (let j = 1; j < blocks; j++) {
-      const o = j * blockBytes;
-      c.copyWithin(o, 0, 14);
-      c[o + 14] = j >>> 8;
-      c[o + 15] = j & 0xff;
-    }
+    for (let j = 0; j < blocks; j++) c.set(iv, j * blockBytes);
     const keystream = this.#ecb.update(c.subarray(0, blocks * blockBytes));
     for (let i = 0; i < length; i++) buf[start + i] = (buf[start + i] ?? 0) ^ (keystream[i] ?? 0);
   }
