@@ -1,6 +1,13 @@
 import assert from "node:assert/strict";
+import { type AddressInfo, createServer, type Socket } from "node:net";
 import { after, before, describe, test } from "node:test";
 import { type InboundMessage, TransportLayer, WsTestServer } from "../../src/sip/index.js";
+import { encodeWsFrame, WsOpcode } from "../../src/sip/transport/ws-frame.js";
+import {
+  buildUpgradeResponse,
+  checkUpgradeRequest,
+  takeHttpHead,
+} from "../../src/sip/transport/ws-handshake.js";
 import {
   eventually,
   makeTestCerts,
@@ -90,5 +97,40 @@ describe("WebSocket transport (RFC 7118)", () => {
     const [flowId, reason] = await closed;
     assert.equal(flowId, flow.flowId);
     assert.equal(reason, "closed_by_peer");
+  });
+  test("a malformed frame from the server closes only that flow and is counted", async () => {
+    const accepted: Socket[] = [];
+    const evil = createServer((socket) => {
+      accepted.push(socket);
+      let buffered = Buffer.alloc(0);
+      socket.on("data", (chunk: Buffer) => {
+        buffered = Buffer.concat([buffered, chunk]);
+        const taken = takeHttpHead(buffered);
+        if (typeof taken !== "object") return;
+        const key = checkUpgradeRequest(taken.head);
+        if (key === undefined) return;
+        socket.write(buildUpgradeResponse(key));
+        // RFC 6455 5.1: a server MUST NOT mask frames; the client must fail the connection.
+        socket.write(encodeWsFrame(WsOpcode.text, sipResponse("evil"), { mask: true }));
+      });
+    });
+    await new Promise<void>((resolve) => evil.listen(0, "127.0.0.1", resolve));
+    try {
+      const port = (evil.address() as AddressInfo).port;
+      const good = await newServer();
+      const client = newLayer();
+      const goodFlow = await client.connect(good.address);
+      const closed = waitFor<[string, string]>(client, "flowClosed");
+      const evilFlow = await client.connect({ protocol: "ws", host: "127.0.0.1", port });
+      const [flowId, reason] = await closed;
+      assert.equal(flowId, evilFlow.flowId);
+      assert.equal(reason, "framing_error");
+      assert.equal(client.counters("ws").framingErrors, 1);
+      assert.equal(client.counters("ws").messagesIn, 0);
+      assert.ok(client.flow(goodFlow.flowId), "the other flow is untouched");
+    } finally {
+      for (const socket of accepted) socket.destroy();
+      await new Promise((resolve) => evil.close(resolve));
+    }
   });
 });
