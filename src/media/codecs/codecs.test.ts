@@ -169,3 +169,28 @@ describe("Opus (@evan/opus)", () => {
     assert.equal(createCodec("OPUS", 16000)?.timestampUnitsPerFrame, 320);
   });
 });
+
+describe("decode robustness", () => {
+  test("fuzz: random payloads never throw from any codec's decode", () => {
+    let seed = 4242;
+    const rand = (n: number): number => {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+      return seed % n;
+    };
+    const codecs = [
+      createCodec("PCMU", 8000),
+      createCodec("PCMA", 8000),
+      createCodec("G722", 8000),
+      createCodec("opus", 48000, { opusSampleRateHz: 16000 }),
+    ];
+    for (const c of codecs) {
+      assert.ok(c);
+      for (let i = 0; i < 500; i++) {
+        const payload = Uint8Array.from({ length: rand(5) === 0 ? 0 : rand(1500) }, () => rand(256));
+        for (const f of c.decode(payload)) assert.equal(f.sampleRateHz, c.sampleRateHz);
+        if (rand(10) === 0) assert.equal(c.plc().samples.length, c.sampleRateHz / 50);
+      }
+      assert.ok(c.counters.decodeErrors > 0, c.name);
+    }
+  });
+});
