@@ -1,0 +1,2 @@
+// `npm run bench:sip`: every SIP benchmark in this folder.
+import "./parse-bench.js";
