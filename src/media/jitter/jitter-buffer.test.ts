@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import type { AudioFrame } from "../audio/audio-frame.js";
+import { createCodec } from "../codecs/codec-registry.js";
 import { createPcmuCodec } from "../codecs/g711-codec.js";
 import { JitterBuffer } from "./jitter-buffer.js";
 import type { JitterDecoder, JitterPacket } from "./jitter-types.js";
@@ -199,6 +200,24 @@ describe("JitterBuffer", () => {
       concealedLevels.some((l) => l > 100 && l < 5000),
       levels.join(","),
     );
+  });
+
+  test("with Opus at 16 kHz (RTP clock 48000): 320-sample frames, a loss concealed by libopus PLC", () => {
+    const enc = createCodec("opus", 48000, { opusSampleRateHz: 16000 }) ?? assert.fail();
+    const jb = new JitterBuffer(createCodec("opus", 48000, { opusSampleRateHz: 16000 }) ?? assert.fail());
+    const pcm = new Int16Array(320);
+    let energyDuringLoss = 0;
+    for (let n = 0; n < 60; n++) {
+      for (let i = 0; i < 320; i++)
+        pcm[i] = Math.round(6000 * Math.sin((2 * Math.PI * 300 * (n * 320 + i)) / 16000));
+      const payload = enc.encode({ samples: pcm, sampleRateHz: 16000 });
+      if (n !== 30) jb.push({ seq: n, timestamp: n * 960, marker: false, payloadType: 111, payload }, n * 20);
+      const f = jb.pull();
+      assert.equal(f.samples.length, 320);
+      if (n >= 31 && n <= 34) energyDuringLoss += f.samples.reduce((a, v) => a + Math.abs(v), 0);
+    }
+    assert.equal(jb.stats().lost, 1);
+    assert.ok(energyDuringLoss > 0, "PLC output is not silence");
   });
 
   test("fuzz: random packets and pulls never throw and always give 20 ms", () => {
