@@ -79,6 +79,7 @@ export {
   buildReceiverReport,
   buildSenderReport,
   type RemoteReceptionFigures,
+  type ReportTime,
   type RtpSenderCounters,
   remoteReceptionFigures,
   reportBlockFromStats,
@@ -110,6 +111,7 @@ export {
   RtpReceiveStats,
   type RtpReceiveStatsOptions,
 } from "./rtp/rtp-receive-stats.js";
+export { type RtpSenderInit, RtpSenderState, randomSsrc } from "./rtp/rtp-sender-state.js";
 export {
   ExtendedSequenceTracker,
   seqAdd,

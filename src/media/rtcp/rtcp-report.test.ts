@@ -18,11 +18,12 @@ describe("RTCP reports", () => {
     const stats = new RtpReceiveStats(0xaabbccdd, 8000);
     for (let seq = 0; seq < 100; seq++) if (seq % 10 !== 5) stats.onPacket(seq, seq * 160, t0 + seq * 20);
     const peerSr = ntpFromUnixMs(t0 + 1000);
-    stats.recordSenderReport(ntpMiddle32(peerSr), t0 + 1000);
+    stats.recordSenderReport(ntpMiddle32(peerSr), 1000); // monotonic ms
+
     const sr = buildSenderReport(
       { ssrc: 1, packetCount: 50, octetCount: 8000, rtpTimestamp: 123456 },
       [stats],
-      t0 + 2000,
+      { epochMs: t0 + 2000, nowMs: 2000 },
     );
     const parsed = parseRtcpCompound(serializeRtcpCompound([sr]));
     assert.ok(parsed.ok);
@@ -45,7 +46,11 @@ describe("RTCP reports", () => {
   test("RR skips sources still on probation", () => {
     const onProbation = new RtpReceiveStats(5, 8000);
     onProbation.onPacket(1, 0, t0);
-    assert.deepEqual(buildReceiverReport(9, [onProbation], t0), { kind: "rr", ssrc: 9, reports: [] });
+    assert.deepEqual(buildReceiverReport(9, [onProbation], { epochMs: t0, nowMs: 0 }), {
+      kind: "rr",
+      ssrc: 9,
+      reports: [],
+    });
   });
 
   test("round-trip time from LSR/DLSR (RFC 3550 6.4.1)", () => {

@@ -16,6 +16,16 @@ export interface RtpSenderCounters {
 }
 
 /**
+ * When a report is built: `epochMs` (wall clock, Clock.epochMs) goes into the SR's NTP timestamp;
+ * `nowMs` (monotonic, Clock.nowMs) measures DLSR against the arrival times given to
+ * `RtpReceiveStats.recordSenderReport`, which must come from the same monotonic clock.
+ */
+export interface ReportTime {
+  readonly epochMs: number;
+  readonly nowMs: number;
+}
+
+/**
  * Builds one report block from a source's stats at `nowMs` and closes the stats' report interval
  * (RFC 3550 A.3), so call it once per report sent.
  */
@@ -42,20 +52,20 @@ function blocks(sources: readonly RtpReceiveStats[], nowMs: number): RtcpReportB
   return out;
 }
 
-/** An SR at wall-clock `nowUnixMs` with report blocks for `sources`. */
+/** An SR at `time` with report blocks for `sources` (RFC 3550 6.4.1). */
 export function buildSenderReport(
   sender: RtpSenderCounters,
   sources: readonly RtpReceiveStats[],
-  nowUnixMs: number,
+  time: ReportTime,
 ): RtcpSenderReport {
   return {
     kind: "sr",
     ssrc: sender.ssrc,
-    ntpTimestamp: ntpFromUnixMs(nowUnixMs),
+    ntpTimestamp: ntpFromUnixMs(time.epochMs),
     rtpTimestamp: sender.rtpTimestamp >>> 0,
     packetCount: sender.packetCount >>> 0,
     octetCount: sender.octetCount >>> 0,
-    reports: blocks(sources, nowUnixMs),
+    reports: blocks(sources, time.nowMs),
   };
 }
 
@@ -63,13 +73,14 @@ export function buildSenderReport(
 export function buildReceiverReport(
   ssrc: number,
   sources: readonly RtpReceiveStats[],
-  nowUnixMs: number,
+  time: ReportTime,
 ): RtcpReceiverReport {
-  return { kind: "rr", ssrc, reports: blocks(sources, nowUnixMs) };
+  return { kind: "rr", ssrc, reports: blocks(sources, time.nowMs) };
 }
 
 /**
- * Round-trip time from a report block about our stream that arrived at `arrivalUnixMs`
+ * Round-trip time from a report block about our stream that arrived at wall-clock `arrivalUnixMs`
+ * (the same clock our SRs' NTP timestamps came from)
  * (RFC 3550 6.4.1: RTT = A - LSR - DLSR in 16.16 seconds). Undefined when the peer has not
  * received an SR from us (LSR 0) or the result is negative (clock skew, garbage).
  */
