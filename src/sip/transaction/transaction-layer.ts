@@ -58,6 +58,8 @@ export interface TransactionLayerCounters {
   /** Requests answered 400 by validation; responses dropped by validation. */
   invalidRequests: number;
   invalidResponses: number;
+  /** Exceptions caught at the layer boundary (a bug if ever non-zero; the fuzz test asserts 0). */
+  internalErrors: number;
 }
 
 /**
@@ -71,6 +73,7 @@ export class TransactionLayer {
     unparsable: 0,
     invalidRequests: 0,
     invalidResponses: 0,
+    internalErrors: 0,
   };
   readonly #clients = new Map<string, ClientTransaction>();
   readonly #servers = new Map<string, ServerTransaction>();
@@ -127,6 +130,7 @@ export class TransactionLayer {
       if (message.kind === "response") this.#receiveResponse(message);
       else this.#receiveRequest(message, inbound);
     } catch (error) {
+      this.counters.internalErrors++;
       this.#logger.error({ err: error }, "transaction layer failed on an inbound message");
     }
   }
