@@ -6,11 +6,18 @@
  *  - SIPp REGISTER with digest auth to Kamailio succeeds over UDP and TCP.
  */
 import assert from "node:assert/strict";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import {
+  allocPorts,
   bedSentences,
   durationS,
+  isPortFree,
   type KamailioInstance,
+  ProcessRegistry,
+  parseSippStats,
   requireTools,
   silenceWav,
   speechWav,
@@ -19,7 +26,7 @@ import {
   wordOverlap,
 } from "./bed/index.js";
 
-describe("test bed smoke", { timeout: 150_000 }, () => {
+describe("test bed smoke", { timeout: 240_000 }, () => {
   let bed: TestBed;
   let kamailio: KamailioInstance;
 
@@ -37,8 +44,9 @@ describe("test bed smoke", { timeout: 150_000 }, () => {
     timeout: 60_000,
   }, async () => {
     const startedMs = Date.now();
-    const sentence = (await bedSentences())[0] ?? "";
-    assert.ok(sentence.length > 0, "sentences.txt has a first sentence");
+    // "the weather today is sunny and warm": recognised at 86% through G.711 with every flite voice.
+    const sentence = (await bedSentences())[2] ?? "";
+    assert.ok(sentence.length > 0, "sentences.txt has a third sentence");
     const media = await bed.path("media");
     const speech = await speechWav(sentence, `${media}/speech-8k.wav`, {
       rateHz: 8000,
@@ -122,5 +130,58 @@ describe("test bed smoke", { timeout: 150_000 }, () => {
     });
     assert.notEqual(result.code, 0);
     assert.equal(result.stats?.successful ?? 0, 0);
+  });
+});
+
+describe("test bed library", () => {
+  test("wordOverlap normalises case and punctuation and counts repeats once each", () => {
+    assert.equal(wordOverlap("Hello, World!", "hello world"), 1);
+    assert.equal(wordOverlap("one two three four", "one three"), 0.5);
+    assert.equal(wordOverlap("the the cat", "the cat"), 2 / 3);
+    assert.equal(wordOverlap("", "anything"), 1);
+  });
+
+  test("parseSippStats reads the last row of SIPp's statistics CSV", () => {
+    const csv = "StartTime;SuccessfulCall(C);FailedCall(C);\n0;0;0;\n1;3;1;\n";
+    const stats = parseSippStats(csv);
+    assert.equal(stats?.successful, 3);
+    assert.equal(stats?.failed, 1);
+    assert.equal(parseSippStats(""), undefined);
+  });
+
+  test("allocPorts returns distinct blocks free for TCP and UDP", async () => {
+    const first = await allocPorts({ count: 2 });
+    const second = await allocPorts({ count: 2 });
+    assert.ok(Math.abs(first - second) >= 2, `${first} and ${second} overlap`);
+    for (const port of [first, first + 1, second, second + 1]) {
+      assert.equal(await isPortFree(port, "tcp"), true);
+      assert.equal(await isPortFree(port, "udp"), true);
+    }
+  });
+
+  test("requireTools names the apt package of a missing binary", () => {
+    assert.throws(() => requireTools(["definitely_not_installed_tool"]), /apt-get install/);
+    assert.doesNotThrow(() => requireTools(["sox"]));
+  });
+
+  test("the process registry stops what it started, by PID", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "ringagent-registry-"));
+    const registry = new ProcessRegistry(dir);
+    try {
+      const child = registry.spawn({
+        name: "sleeper",
+        command: "sh",
+        args: ["-c", "echo ready; exec sleep 60"],
+      });
+      await child.waitReady({ logLine: /ready/, timeoutMs: 10_000 });
+      assert.equal(child.running, true);
+      await registry.stopAll();
+      assert.equal(child.running, false);
+      assert.equal(child.exitInfo?.signal, "SIGTERM");
+      assert.match(child.readLog(), /ready/);
+    } finally {
+      await registry.stopAll();
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

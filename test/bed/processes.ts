@@ -1,7 +1,9 @@
 /**
  * A registry of the child processes a test bed started. Each child's stdout and stderr go to a log
  * file in the bed's directory; readiness is a log line or a TCP port accepting; stopping is by PID
- * (SIGTERM, then SIGKILL after a grace period). Only PIDs this registry spawned are ever signalled.
+ * (SIGTERM, then SIGKILL after a grace period). Only PIDs this registry spawned are ever signalled:
+ * each child is its own process-group leader (`detached`), and SIGKILL goes to that group so the
+ * workers a peer forked (Kamailio's children) die with it even when the main PID is killed hard.
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { createWriteStream, readFileSync, type WriteStream } from "node:fs";
@@ -127,16 +129,18 @@ export class BedProcess {
   async stop(graceMs = this.stopGraceMs): Promise<ExitInfo> {
     if (this.exitInfo !== undefined) return this.exitInfo;
     signal(this.pid, "SIGTERM");
-    const timer = setTimeout(() => signal(this.pid, "SIGKILL"), graceMs);
+    const timer = setTimeout(() => signal(-this.pid, "SIGKILL"), graceMs);
     const info = await this.exited;
     clearTimeout(timer);
+    // Workers the child forked and left behind (same process group) are ours too.
+    signal(-this.pid, "SIGKILL");
     await new Promise<void>((resolve) => this.log.end(resolve));
     return info;
   }
 
   /** Synchronous SIGKILL, for the process 'exit' hook. */
   killNow(): void {
-    if (this.exitInfo === undefined) signal(this.pid, "SIGKILL");
+    signal(-this.pid, "SIGKILL");
   }
 
   describeExit(): string {
@@ -153,6 +157,7 @@ function describe(info: ExitInfo): string {
   return info.signal ? `signal ${info.signal}` : `code ${info.code}`;
 }
 
+/** Sends `name` to `pid` (negative: the process group we created); a gone process is not an error. */
 function signal(pid: number, name: NodeJS.Signals): void {
   try {
     process.kill(pid, name);
@@ -198,6 +203,8 @@ export class ProcessRegistry {
       cwd: options.cwd ?? this.logDir,
       env: options.env ?? process.env,
       stdio: [options.stdin === undefined ? "ignore" : "pipe", "pipe", "pipe"],
+      // Own process group (pgid = pid), so stop() can reach forked workers by -pid.
+      detached: true,
     });
     const spawnError = new Promise<never>((_, reject) => child.once("error", reject));
     spawnError.catch(() => undefined);
