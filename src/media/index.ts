@@ -86,6 +86,12 @@ export {
   roundTripTimeMs,
 } from "./rtcp/rtcp-report.js";
 export { rtcpPacketSize, serializeRtcpCompound } from "./rtcp/rtcp-serialize.js";
+export {
+  type LocalReceptionFigures,
+  type RtcpSessionOptions,
+  RtcpSessionState,
+  rtcpReportIntervalMs,
+} from "./rtcp/rtcp-session-state.js";
 // RTP (src/media/rtp)
 export {
   buildRtpExtension,
