@@ -29,6 +29,20 @@ export {
   type TurnRecord,
 } from "./call-store.js";
 export { PostgresCallStore, type PostgresCallStoreOptions } from "./postgres/postgres-call-store.js";
+export {
+  type CallRecordingOptions,
+  CallRecordingWriter,
+  defaultCallRecordingOptions,
+} from "./recording/call-recording-writer.js";
+export {
+  channelSamples,
+  encodeWav,
+  parseWav,
+  readWavFile,
+  type WavAudio,
+  type WavFormat,
+  writeMonoWavFile,
+} from "./recording/wav-format.js";
 export { isUuid } from "./sql/call-queries.js";
 export { latestSchemaVersion } from "./sql/migrations.js";
 export {
