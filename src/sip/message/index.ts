@@ -3,6 +3,7 @@ export { formatCSeq, parseCSeq } from "./cseq-header.js";
 export { canonicalHeaderName, headerKey } from "./header-names.js";
 export type { Param } from "./header-scan.js";
 export { getParam, quote, splitCommaList, unquote, withParam } from "./header-scan.js";
+export { createInDialogRequest, type InDialogRequestParts } from "./in-dialog-builder.js";
 export * from "./message-accessors.js";
 export * from "./message-builders.js";
 export { type ParseOptions, parseMessage } from "./message-parser.js";

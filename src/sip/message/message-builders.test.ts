@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
+import { createInDialogRequest } from "./in-dialog-builder.js";
 import { getCSeq, getTo, getToTag, getVias } from "./message-accessors.js";
 import { createAck, createCancel, createRequest, createResponse } from "./message-builders.js";
 import { parseMessage } from "./message-parser.js";
@@ -118,5 +119,52 @@ describe("builders", () => {
     assert.ok(r.ok);
     assert.equal(r.message.headers.get("Content-Length"), "6");
     assert.equal(r.message.body.toString("utf8"), "héllo");
+  });
+});
+
+describe("in-dialog requests (RFC 3261 12.2.1.1)", () => {
+  const local = parseNameAddr("<sip:alice@example.com>");
+  const remote = parseNameAddr('"Bob" <sip:bob@example.com>');
+  const via = parseVia("SIP/2.0/UDP 192.0.2.1;branch=z9hG4bKd1");
+  const target = parseUri("sip:bob@192.0.2.9:5062");
+  test("loose routing keeps the remote target as Request-URI", () => {
+    const lr = parseNameAddr("<sip:p1.example.com;lr>");
+    assert.ok(local && remote && via && target && lr);
+    const bye = createInDialogRequest({
+      method: "BYE",
+      callId: "c1",
+      local,
+      localTag: "a1",
+      remote,
+      remoteTag: "b1",
+      remoteTarget: target,
+      routeSet: [lr],
+      cseq: 2,
+      via,
+    });
+    assert.equal(formatUri(bye.uri), "sip:bob@192.0.2.9:5062");
+    assert.deepEqual(bye.headers.getAll("Route"), ["<sip:p1.example.com;lr>"]);
+    assert.equal(getToTag(bye), "b1");
+    assert.deepEqual(getCSeq(bye), { seq: 2, method: "BYE" });
+    assert.ok(validateRequest(bye).ok);
+  });
+  test("strict routing: first route becomes the Request-URI, remote target goes last", () => {
+    const strict = parseNameAddr("<sip:p1.example.com>");
+    const second = parseNameAddr("<sip:p2.example.com;lr>");
+    assert.ok(local && remote && via && target && strict && second);
+    const bye = createInDialogRequest({
+      method: "BYE",
+      callId: "c1",
+      local,
+      localTag: "a1",
+      remote,
+      remoteTag: "b1",
+      remoteTarget: target,
+      routeSet: [strict, second],
+      cseq: 3,
+      via,
+    });
+    assert.equal(formatUri(bye.uri), "sip:p1.example.com");
+    assert.deepEqual(bye.headers.getAll("Route"), ["<sip:p2.example.com;lr>", "<sip:bob@192.0.2.9:5062>"]);
   });
 });

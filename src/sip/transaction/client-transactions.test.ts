@@ -7,10 +7,15 @@ import { parseNameAddr } from "../message/name-addr.js";
 import type { SipMessage, SipRequest, SipResponse } from "../message/sip-message.js";
 import { sipUri } from "../message/sip-uri.js";
 import { parseVia, viaBranch } from "../message/via-header.js";
+import type { TransportLayer } from "../transport/transport-layer.js";
 import type { SipAddress, TransportProtocol } from "../transport/transport-types.js";
 import { TransactionLayer } from "./transaction-layer.js";
 import { FakeSender } from "./transaction-testing.js";
-import type { ClientTransactionFailure, ClientTransactionUser } from "./transaction-types.js";
+import type { ClientTransactionFailure, ClientTransactionUser, MessageSender } from "./transaction-types.js";
+
+// Compile-time seam check: the real transport layer plugs in as the transaction layer's sender.
+type TransportLayerIsSender = TransportLayer extends MessageSender ? true : false;
+const transportLayerIsSender: TransportLayerIsSender = true;
 
 const peer = (protocol: TransportProtocol): SipAddress => ({ protocol, host: "192.0.2.9", port: 5060 });
 
@@ -53,6 +58,7 @@ function setup(protocol: TransportProtocol = "udp") {
 const isMethod = (method: string) => (m: SipMessage) => m.kind === "request" && m.method === method;
 
 describe("INVITE client transaction (RFC 3261 17.1.1, RFC 6026)", () => {
+  test("the transport layer satisfies MessageSender", () => assert.equal(transportLayerIsSender, true));
   test("UDP: Timer A doubles from T1 with no cap; Timer B at 64*T1 reports 408", () => {
     const s = setup();
     const tx = s.layer.sendRequest(request("INVITE"), peer("udp"), s.user);
