@@ -22,6 +22,7 @@ import {
   silenceWav,
   speechWav,
   TestBed,
+  toUlawWav,
   transcribe,
   wordOverlap,
 } from "./bed/index.js";
@@ -116,6 +117,37 @@ describe("test bed smoke", { timeout: 240_000 }, () => {
       assert.equal(result.stats?.failed, 0);
     });
   }
+
+  test("SIPp UAC streams a u-law WAV to a local baresip account that records it", {
+    timeout: 60_000,
+  }, async () => {
+    const sentence = (await bedSentences())[3] ?? "";
+    const media = await bed.path("media-sipp");
+    const speech = await speechWav(sentence, `${media}/speech-8k.wav`, { rateHz: 8000, padAfterS: 1 });
+    const ulaw = await toUlawWav(speech, `${media}/speech-ulaw.wav`);
+    const callee = await bed.baresip({
+      name: "sipp-callee",
+      sourceWav: await silenceWav(`${media}/silence-8k.wav`, 60, 8000),
+      audioCodecs: ["PCMU"],
+      account: { kind: "local", user: "bob" },
+    });
+    const result = await bed.sipp({
+      scenario: "uac_rtpstream.xml",
+      placeholders: { ULAW_WAV: ulaw },
+      remote: `127.0.0.1:${callee.sipPort}`,
+      service: "bob",
+      timeoutMs: 30_000,
+    });
+    assert.equal(result.code, 0, `sipp exit ${result.code}\n${result.output.slice(-2000)}`);
+    assert.equal(result.stats?.successful, 1);
+    await callee.ctrl.waitForEvent("CALL_CLOSED", { timeoutMs: 10_000 });
+    const recording = (await callee.recordings()).received.at(-1);
+    assert.ok(recording, "the callee recorded what SIPp sent");
+    const transcript = await transcribe(recording, media);
+    const score = wordOverlap(sentence, transcript);
+    console.log(`bed sipp media: transcript="${transcript}" score=${score.toFixed(2)}`);
+    assert.ok(score >= 0.6, `transcript "${transcript}" has ${Math.round(score * 100)}% of the words`);
+  });
 
   test("SIPp REGISTER with a wrong password is refused", { timeout: 60_000 }, async () => {
     const result = await bed.sipp({
