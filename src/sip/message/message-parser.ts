@@ -64,12 +64,12 @@ function parseUnchecked(data: Buffer, options: ParseOptions): ParseResult {
     const name = line.slice(0, colon).trimEnd();
     if (!isToken(name)) return fail("bad-header-line", "header name is not a token");
     const value = line.slice(colon + 1).trim();
-    const key = SipHeaders.field(name, "").key;
-    if (isListHeader(key) && !(key === "contact" && value === "*")) {
+    const field = SipHeaders.field(name, value);
+    if (isListHeader(field.key) && !(field.key === "contact" && value === "*")) {
       const values = splitCommaList(value);
       if (values === undefined) return fail("bad-header-list", `unbalanced quotes or brackets in ${name}`);
-      for (const v of values) headers.append(name, v);
-    } else headers.append(name, value);
+      for (const v of values) headers.appendField({ name: field.name, key: field.key, value: v });
+    } else headers.appendField(field);
   }
   const bodyStart = headerEnd.end + headerEnd.sepLength;
   const lengths = headers.getAll("Content-Length");

@@ -55,6 +55,12 @@ export class SipHeaders {
     return this;
   }
 
+  /** Appends a prebuilt field (the parser's fast path: the name is canonicalized once per line). */
+  appendField(field: HeaderField): this {
+    this.#fields.push(field);
+    return this;
+  }
+
   /** Inserts before the first value of `name` (or at the top when absent): e.g. our own Via. */
   prepend(name: string, value: string): this {
     const key = headerKey(name);
