@@ -1,5 +1,10 @@
 // Public surface of the sip layer (see ARCHITECTURE.md).
 
+// --- SIP core: message model, digest auth, transactions (src/sip/message, auth, transaction) ---
+export * from "./auth/index.js";
+export * from "./message/index.js";
+export * from "./transaction/index.js";
+
 // --- transport (src/sip/transport) ---
 export {
   emptyCounters,
@@ -44,8 +49,3 @@ export {
   type SipAddress,
   type TransportProtocol,
 } from "./transport/transport-types.js";
-
-// --- SIP core: message model, digest auth, transactions (src/sip/message, auth, transaction) ---
-export * from "./auth/index.js";
-export * from "./message/index.js";
-export * from "./transaction/index.js";
