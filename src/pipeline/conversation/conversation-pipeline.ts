@@ -572,6 +572,9 @@ export class ConversationPipeline {
   #onToolCall(responseId: number, call: ToolCall): void {
     const response = this.#current(responseId);
     if (response === undefined) return;
+    // Words before a tool call are a complete thought: say them now (a transfer waits for them).
+    const before = response.splitter.flush();
+    if (before !== undefined) this.#speakSentence(response, before);
     response.addToolCall(this.history, call);
     const handler = this.#o.toolHandler ?? defaultToolHandler;
     const signal = response.abort.signal;
