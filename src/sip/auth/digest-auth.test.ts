@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
 import { describe, test } from "node:test";
 import { FakeClock } from "../../shared/index.js";
 import { createRequest, createResponse } from "../message/message-builders.js";
@@ -7,7 +8,7 @@ import type { SipRequest } from "../message/sip-message.js";
 import { sipUri } from "../message/sip-uri.js";
 import { parseVia } from "../message/via-header.js";
 import { DigestClient, parseDigestChallenge } from "./digest-client.js";
-import { digestResponse } from "./digest-hash.js";
+import { digestHa1, digestResponse } from "./digest-hash.js";
 import { parseDigestParams } from "./digest-params.js";
 import { DigestServer } from "./digest-server.js";
 
@@ -76,6 +77,22 @@ describe("digest vectors", () => {
     );
     const second = parseDigestParams(client.answer(challenge, { method: "GET", uri: "/dir/index.html" }));
     assert.equal(second?.params.get("nc"), "00000002");
+  });
+});
+
+describe("-sess variants", () => {
+  test("MD5-sess HA1 = MD5(MD5(user:realm:pass):nonce:cnonce) (RFC 2617 3.2.2.2)", () => {
+    const base = { username: "u", realm: "r", password: "p", nonce: "n", cnonce: "c" };
+    const inner = createHash("md5").update("u:r:p").digest("hex");
+    assert.equal(
+      digestHa1({ ...base, algorithm: "MD5-sess" }),
+      createHash("md5").update(`${inner}:n:c`).digest("hex"),
+    );
+    const innerSha = createHash("sha256").update("u:r:p").digest("hex");
+    assert.equal(
+      digestHa1({ ...base, algorithm: "SHA-256-sess" }),
+      createHash("sha256").update(`${innerSha}:n:c`).digest("hex"),
+    );
   });
 });
 

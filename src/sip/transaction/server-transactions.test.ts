@@ -182,6 +182,23 @@ describe("INVITE server transaction (RFC 3261 17.2.1, RFC 6026)", () => {
   });
 });
 
+describe("RFC 2543 peers (no magic cookie)", () => {
+  test("retransmissions still match by Call-ID, From tag, CSeq and sent-by; the non-2xx ACK is absorbed", () => {
+    const s = setup();
+    const inv = request("INVITE", "old-style-branch");
+    s.deliver(inv);
+    s.deliver(inv);
+    assert.equal(s.received.length, 1);
+    const first = s.received[0];
+    assert.ok(first?.tx);
+    const busy = createResponse(first.request, 486, { toTag: "b" });
+    first.tx.respond(busy);
+    s.deliver(createAck(inv, busy));
+    assert.equal(first.tx.state, "confirmed");
+    assert.equal(s.received.length, 1);
+  });
+});
+
 describe("non-INVITE server transaction (RFC 3261 17.2.2)", () => {
   test("Trying absorbs silently; Completed resends the final; Timer J = 64*T1 (UDP)", () => {
     const s = setup();

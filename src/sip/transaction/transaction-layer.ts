@@ -1,5 +1,5 @@
 import type { Clock, Logger } from "../../shared/index.js";
-import { silentLogger, systemClock } from "../../shared/index.js";
+import { RingagentError, silentLogger, systemClock } from "../../shared/index.js";
 import { getTopVia } from "../message/message-accessors.js";
 import { createResponse } from "../message/message-builders.js";
 import { parseMessage } from "../message/message-parser.js";
@@ -204,7 +204,8 @@ export class TransactionLayer {
 
   /**
    * Starts a client transaction for `request` (INVITE or non-INVITE; not ACK) towards `destination`.
-   * The request must carry our Via with a fresh z9hG4bK branch.
+   * The request must carry our Via with a fresh z9hG4bK branch. Throws RingagentError
+   * `sip_ack_not_transactional` for an ACK (a programming error; use sendStateless).
    */
   sendRequest(
     request: SipRequest,
@@ -212,6 +213,10 @@ export class TransactionLayer {
     user: ClientTransactionUser,
     options: { flowId?: string } = {},
   ): ClientTransaction {
+    if (request.method === "ACK") {
+      // RFC 3261 17: ACK never creates a client transaction (17.1.1.3 builds the non-2xx ACK; the 2xx ACK is sent by the dialog).
+      throw new RingagentError("sip_ack_not_transactional", "send ACK with sendStateless, not sendRequest");
+    }
     const key = clientKeyForRequest(request) ?? `nobranch|${this.#clients.size}|${request.method}`;
     const tx =
       request.method === "INVITE"
