@@ -43,6 +43,7 @@ export {
   type WavFormat,
   writeMonoWavFile,
 } from "./recording/wav-format.js";
+export { applyRetention, type RetentionOptions, type RetentionResult } from "./retention.js";
 export { isUuid } from "./sql/call-queries.js";
 export { latestSchemaVersion } from "./sql/migrations.js";
 export {
