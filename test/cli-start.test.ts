@@ -54,6 +54,8 @@ test("ringagent start runs until SIGTERM and logs JSON without secrets", async (
       '    password: "${PBX_PASSWORD}"',
       "    agent: echo",
       "agents: { echo: { kind: echo } }",
+      "http: { listen: 127.0.0.1:0 }",
+      `store: { kind: sqlite, path: ${JSON.stringify(join(dir, "calls.db"))} }`,
       "",
     ].join("\n"),
   );
@@ -63,6 +65,12 @@ test("ringagent start runs until SIGTERM and logs JSON without secrets", async (
     await new Promise((r) => setTimeout(r, 50));
   }
   assert.match(run.stdout(), /"msg":"ringagent ready"/);
+  const url = /"url":"(http:\/\/127\.0\.0\.1:\d+)"/.exec(run.stdout())?.[1];
+  assert.ok(url, "the HTTP API reports where it listens");
+  const health = await fetch(`${url}/healthz`);
+  assert.equal(health.status, 200);
+  const ready = await fetch(`${url}/readyz`);
+  assert.equal(ready.status, 200, await ready.text());
   run.child.kill("SIGTERM");
   assert.equal(await run.exited, 0);
   assert.ok(!run.stdout().includes("hunter2-secret"));

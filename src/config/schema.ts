@@ -157,6 +157,11 @@ export const lineKinds = ["local", "sip-account", "sip-trunk", "ringcentral"] as
 export const agentKinds = ["echo", "playback", "conversation"] as const;
 
 export const configSchema = z.strictObject({
+  /** Names this process in the shared store; must stay the same across restarts (default: host name). */
+  instance: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]+$/, "use letters, digits, ., - and _")
+    .optional(),
   lines: z.array(lineSchema).min(1, "needs at least one line"),
   agents: z.record(
     z.string().regex(/^[a-z0-9][a-z0-9_-]*$/i, "agent names use letters, digits, - and _"),
