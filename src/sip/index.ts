@@ -2,9 +2,11 @@
 
 // --- SIP core: message model, digest auth, transactions (src/sip/message, auth, transaction) ---
 export * from "./auth/index.js";
+// --- dialogs, registration, user agent (src/sip/dialog, registration, ua) ---
+export * from "./dialog/index.js";
 export * from "./message/index.js";
+export * from "./registration/index.js";
 export * from "./transaction/index.js";
-
 // --- transport (src/sip/transport) ---
 export {
   emptyCounters,
@@ -49,3 +51,4 @@ export {
   type SipAddress,
   type TransportProtocol,
 } from "./transport/transport-types.js";
+export * from "./ua/index.js";

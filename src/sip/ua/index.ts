@@ -1,0 +1,29 @@
+export { InboundPolicy } from "./inbound-policy.js";
+export type { InviteOptions, InviteProgress } from "./invite-connect.js";
+export { SipSession, type SipSessionEvents, type SipSessionState } from "./sip-session.js";
+export { sipfragBody, sipfragStatus } from "./sipfrag.js";
+export { uriToAddress } from "./ua-addressing.js";
+export {
+  allowHeaderValue,
+  type BodyInput,
+  CallFailedError,
+  type CallFailureReason,
+  callFailureReason,
+  type InboundPolicyOptions,
+  type IncomingOffer,
+  type IncomingRefer,
+  type InDialogInfo,
+  type RegistrationConfig,
+  type SessionBody,
+  type SessionEndKind,
+  type SessionEndReason,
+  type SipAccount,
+  SipRequestError,
+  type SipUserAgentOptions,
+  type TransferProgress,
+  type TransferResult,
+  type TransferState,
+  toSessionBody,
+  type UaCounters,
+} from "./ua-types.js";
+export { SipUserAgent, type SipUserAgentEvents } from "./user-agent.js";
