@@ -23,8 +23,10 @@ export const allowedImports: Readonly<Record<string, readonly string[]>> = {
   agent: ["pipeline", "telephony", "ringcentral", "store", "media", "config", "shared"],
   http: ["agent", "pipeline", "telephony", "ringcentral", "store", "media", "sip", "config", "shared"],
   cli: ["agent", "pipeline", "telephony", "ringcentral", "store", "media", "sip", "config", "shared"],
+  emulator: ["shared"], // the RingCentral emulator (dev tool + test fixture); only main.ts imports it
   // src/main.ts, the composition root, may import every layer.
   main: [
+    "emulator",
     "cli",
     "http",
     "agent",
