@@ -99,7 +99,9 @@ export class RingCentralEmulator {
       rest: async ({ method, path, query, body, accessToken }) => {
         const search =
           query !== null && typeof query === "object"
-            ? new URLSearchParams(Object.entries(query).map(([k, v]): [string, string] => [k, String(v)])).toString()
+            ? new URLSearchParams(
+                Object.entries(query).map(([k, v]): [string, string] => [k, String(v)]),
+              ).toString()
             : "";
         const response = await this.#app.inject({
           method: method as "GET" | "POST" | "PUT" | "PATCH" | "DELETE",
