@@ -14,6 +14,11 @@ export interface RetryPolicy {
   readonly firstItemTimeoutMs: number;
   /** Deadline between later items. */
   readonly idleTimeoutMs: number;
+  /**
+   * A server's Retry-After (ProviderError.retryAfterMs) is honoured up to this long; a longer wait
+   * fails at once, so that a fallback provider can take over instead of leaving the caller in silence.
+   */
+  readonly maxRetryAfterMs: number;
 }
 
 export const defaultRetryPolicy = {
@@ -22,19 +27,23 @@ export const defaultRetryPolicy = {
   maxDelayMs: 1000,
   firstItemTimeoutMs: 5000,
   idleTimeoutMs: 5000,
+  maxRetryAfterMs: 3000,
 } as const satisfies RetryPolicy;
 
 export class ProviderError extends RingagentError {
   readonly provider: string;
+  /** How long the server asked us to wait before retrying (HTTP Retry-After), when it said. */
+  readonly retryAfterMs: number | undefined;
 
   constructor(
     provider: string,
     code: string,
     message: string,
-    options: { retryable?: boolean; cause?: unknown } = {},
+    options: { retryable?: boolean; cause?: unknown; retryAfterMs?: number } = {},
   ) {
     super(code, message, options);
     this.provider = provider;
+    this.retryAfterMs = options.retryAfterMs;
   }
 }
 
@@ -106,8 +115,11 @@ export async function* retryingStream<T>(
       if (context.signal.aborted) throw context.signal.reason ?? new AbortedError(context.provider);
       const error = asRingagentError(context.provider, thrown);
       if (yielded || !error.retryable || attempt >= policy.attempts) throw error;
+      const retryAfterMs = error instanceof ProviderError ? (error.retryAfterMs ?? 0) : 0;
+      if (retryAfterMs > policy.maxRetryAfterMs) throw error;
       context.onRetry?.(attempt, error);
-      const delayMs = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
+      const backoffMs = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
+      const delayMs = Math.max(backoffMs, retryAfterMs);
       await sleep(context.clock, delayMs, context.signal);
     } finally {
       // Tell the provider we are done with this attempt (closes sockets, kills processes).
