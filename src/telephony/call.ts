@@ -452,10 +452,10 @@ export class Call extends EventEmitter<CallEvents> {
   }
 }
 
-/** The SIP status carried by a signaling failure (500 when there is none). */
+/** The SIP status carried by a signaling failure (0 when there is none: transport, timeout...). */
 export function statusOf(error: unknown): number {
   if (typeof error === "object" && error !== null && "status" in error && typeof error.status === "number") {
     return error.status;
   }
-  return 500;
+  return 0;
 }

@@ -66,6 +66,12 @@ export {
   type TransferProgressState,
   type TransferResult,
 } from "./signaling-port.js";
+export {
+  IncomingSipSessionAdapter,
+  SignalingStatusError,
+  SipLineAdapter,
+  SipSessionAdapter,
+} from "./sip-signaling-adapter.js";
 export { FakeMediaFactory, FakeMediaSession } from "./testing/fake-media.js";
 export {
   FakeIncoming,
