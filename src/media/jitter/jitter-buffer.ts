@@ -235,7 +235,7 @@ export class JitterBuffer {
     const target = this.targetDepthMs();
     if (this.depthAverageMs > target + 40 && this.packets.size > 1 && this.nextSeq !== undefined) {
       const seq = this.nextSeq;
-      if (this.packets.delete(seq)) this.rememberPlayed(seq);
+      this.discard(seq);
       this.nextSeq = seq + 1;
       this.counters.driftDropped++;
       this.pullsSinceDrift = 0;
@@ -257,12 +257,22 @@ export class JitterBuffer {
       this.packets.size > 1
     ) {
       const seq = this.nextSeq;
-      if (this.packets.delete(seq)) {
-        this.rememberPlayed(seq);
-        this.counters.overflowDropped++;
-      }
+      if (this.discard(seq)) this.counters.overflowDropped++;
       this.nextSeq = seq + 1;
     }
+  }
+
+  /**
+   * Drops a packet's audio but still decodes it: stateful decoders (G.722 ADPCM, Opus) must see every
+   * payload in order or their state drifts from the encoder's and the rest of the stream is garbage.
+   */
+  private discard(seq: number): boolean {
+    const packet = this.packets.get(seq);
+    if (!packet) return false;
+    this.packets.delete(seq);
+    this.rememberPlayed(seq);
+    this.decoder.decode(packet.payload);
+    return true;
   }
 
   private conceal(samples: number): void {
