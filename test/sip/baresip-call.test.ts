@@ -8,8 +8,19 @@
 import assert from "node:assert/strict";
 import { readFile } from "node:fs/promises";
 import { after, before, describe, test } from "node:test";
-import { type SessionEndReason, type SipSession, SipUserAgent, type TransferProgress } from "../../src/sip/index.js";
-import { type BaresipInstance, type KamailioInstance, requireTools, silenceWav, TestBed } from "../bed/index.js";
+import {
+  type SessionEndReason,
+  type SipSession,
+  SipUserAgent,
+  type TransferProgress,
+} from "../../src/sip/index.js";
+import {
+  type BaresipInstance,
+  type KamailioInstance,
+  requireTools,
+  silenceWav,
+  TestBed,
+} from "../bed/index.js";
 import { nextEvent, staticSdp } from "./ua-helpers.js";
 
 describe("calls with baresip through Kamailio (our UA on TLS)", { timeout: 180_000 }, () => {
@@ -45,7 +56,13 @@ describe("calls with baresip through Kamailio (our UA on TLS)", { timeout: 180_0
       bed.baresip({
         ...common,
         name: "alice",
-        account: { kind: "register", user: "alice", password: "alicepw", domain: udpDomain, transport: "udp" },
+        account: {
+          kind: "register",
+          user: "alice",
+          password: "alicepw",
+          domain: udpDomain,
+          transport: "udp",
+        },
       }),
       bed.baresip({
         ...common,
@@ -114,6 +131,8 @@ describe("calls with baresip through Kamailio (our UA on TLS)", { timeout: 180_0
     await bob.ctrl.waitForEvent("CALL_ESTABLISHED", { timeoutMs: 20_000, fromIndex: fromBob });
     if (session.state !== "ended") await session.bye();
     await alice.ctrl.hangup();
-    await bob.ctrl.waitForEvent("CALL_CLOSED", { timeoutMs: 20_000, fromIndex: fromBob }).catch(() => undefined);
+    await bob.ctrl
+      .waitForEvent("CALL_CLOSED", { timeoutMs: 20_000, fromIndex: fromBob })
+      .catch(() => undefined);
   });
 });
