@@ -1,2 +1,3 @@
 // `npm run bench:sip`: every SIP benchmark in this folder.
 import "./parse-bench.js";
+import "./call-setup-bench.js";
