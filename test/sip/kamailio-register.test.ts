@@ -68,6 +68,26 @@ describe("registration to Kamailio", { timeout: 120_000 }, () => {
     });
   }
 
+  test("UDP: an unreachable primary proxy times out and the backup registers us", async () => {
+    const ua = new Ua({
+      account: { aor: `sip:agent@127.0.0.1:${kamailio.sipPort}`, password: "agentpw" },
+      outboundProxy: {
+        // Port 9 (discard): nothing answers, so the REGISTER times out (Timer F = 64*T1).
+        primary: { protocol: "udp", host: "127.0.0.1", port: 9 },
+        backup: { protocol: "udp", host: "127.0.0.1", port: kamailio.sipPort },
+      },
+      listen: [{ protocol: "udp", host: "127.0.0.1", port: 0 }],
+      timers: { t1Ms: 50 },
+      registration: { expiresS: 300, retry: { baseMs: 500, maxMs: 2000, jitter: 0.2 } },
+    });
+    agents.push(ua);
+    const errors: RegistrationError[] = [];
+    ua.on("registrationError", (e) => errors.push(e));
+    await ua.start();
+    await registered(ua, 15_000);
+    assert.equal(errors[0]?.code, "sip_registration_timeout");
+  });
+
   test("a wrong password is one typed error, not a retry storm", async () => {
     const ua = agent("tcp", "carol", "wrong-password");
     const errors: RegistrationError[] = [];

@@ -63,6 +63,13 @@ describe("SipUserAgent over UDP loopback", { timeout: 60_000 }, () => {
     const answer = await outbound.reinvite(staticSdp(4000, "sendonly"));
     assert.match(answer?.body.toString() ?? "", /a=recvonly/);
 
+    const updated = await inbound.update(staticSdp(5002));
+    assert.match(
+      updated?.body.toString() ?? "",
+      /a=recvonly|m=audio 4000/,
+      "UPDATE answered with the last local body",
+    );
+
     const ended = nextEvent<[{ kind: string }]>(outbound, "ended");
     await inbound.bye();
     const [reason] = await ended;
