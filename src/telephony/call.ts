@@ -339,8 +339,15 @@ export class Call extends EventEmitter<CallEvents> {
       offer.reject(488, { code: outcome.warningCode, text: outcome.reason });
       return;
     }
+    try {
+      this.#media.configure(outcome.negotiated);
+    } catch (error) {
+      // The media engine cannot run what SDP agreed on (e.g. a codec it failed to create).
+      offer.reject(488, { code: 399, text: "media engine refused the offer" });
+      this.#log.warn({ error: describeError(error) }, "media refused a re-INVITE");
+      return;
+    }
     offer.accept(outcome.sdp);
-    this.#media.configure(outcome.negotiated);
     this.#applyHold("peer");
     this.#sessionTimer?.refreshed();
   }

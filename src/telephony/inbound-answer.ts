@@ -134,7 +134,12 @@ export async function answerInbound(
       }
     }
     const negotiated = sdp.negotiated;
-    if (negotiated) call.media.configure(negotiated);
+    try {
+      if (negotiated) call.media.configure(negotiated);
+    } catch (error) {
+      await call.hangupWithError("media_configure_failed", describeError(error));
+      return;
+    }
     manager.counters.answered++;
     call.markActive(sessionTimer ? { answer: sessionTimer, weAre: "uas" } : undefined);
     manager.runHandler(runtime, call);

@@ -37,6 +37,7 @@ export {
   type OutboundOutcome,
   outcomeForStatus,
 } from "./outbound-call.js";
+export { RtpMediaFactory, type RtpMediaFactoryOptions } from "./rtp-media-factory.js";
 export {
   answerSessionTimer,
   minimumSessionExpiresS,

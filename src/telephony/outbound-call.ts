@@ -75,8 +75,12 @@ export async function placeCall(
         if (earlyMedia || !isSdp(progress.body)) return;
         const outcome = sdp.processAnswer(progress.body.body.toString("utf8"));
         if (outcome.ok) {
-          earlyMedia = true;
-          openMedia.configure(outcome.negotiated);
+          try {
+            openMedia.configure(outcome.negotiated);
+            earlyMedia = true;
+          } catch {
+            // No early media then; the final answer configures the session.
+          }
         }
       },
     });
@@ -111,7 +115,12 @@ export async function placeCall(
     await call.hangupWithError("bad_answer", detail);
     return { kind: "failed", status: 200, detail };
   }
-  call.media.configure(outcome.negotiated);
+  try {
+    call.media.configure(outcome.negotiated);
+  } catch (error) {
+    await call.hangupWithError("media_configure_failed", describeError(error));
+    return { kind: "failed", status: 200, detail: "media could not start" };
+  }
   call.markActive(result.sessionTimer ? { answer: result.sessionTimer, weAre: "uac" } : undefined);
   return { kind: "answered", call, earlyMedia, setupMs: manager.clock.nowMs() - startedMs };
 }
