@@ -48,7 +48,10 @@ export function parseDeepgramMessage(text: string): DeepgramMessage | undefined 
       };
     }
     case "Metadata":
-      return { type: "Metadata", requestId: typeof root.request_id === "string" ? root.request_id : undefined };
+      return {
+        type: "Metadata",
+        requestId: typeof root.request_id === "string" ? root.request_id : undefined,
+      };
     case "UtteranceEnd":
       return { type: "UtteranceEnd" };
     case "SpeechStarted":

@@ -11,13 +11,24 @@
  */
 import WebSocket from "ws";
 import type { AudioFrame } from "../../../../media/index.js";
-import { AbortedError, type Clock, RingagentError, systemClock, type Timer } from "../../../../shared/index.js";
+import {
+  AbortedError,
+  type Clock,
+  RingagentError,
+  systemClock,
+  type Timer,
+} from "../../../../shared/index.js";
 import { AsyncChannel } from "../../../base/async-channel.js";
 import { ProviderError } from "../../../base/provider-retry.js";
 import { ProviderHttpError, parseErrorBody, retryAfterMsFrom } from "../../../provider-setup/http-error.js";
 import { frameBytes } from "../../../provider-setup/pcm-framer.js";
 import type { SttProvider, SttResult, SttStream, SttStreamOptions } from "../../stt-types.js";
-import { type DeepgramControl, deepgramLanguage, deepgramListenUrl, parseDeepgramMessage } from "./deepgram-messages.js";
+import {
+  type DeepgramControl,
+  deepgramLanguage,
+  deepgramListenUrl,
+  parseDeepgramMessage,
+} from "./deepgram-messages.js";
 
 export interface DeepgramSttOptions {
   readonly apiKey: string;
@@ -61,7 +72,12 @@ export class DeepgramSttProvider implements SttProvider {
 }
 
 class DeepgramSttStream implements SttStream {
-  readonly stats: DeepgramStreamStats = { malformedMessages: 0, keepAlivesSent: 0, droppedFrames: 0, requestId: undefined };
+  readonly stats: DeepgramStreamStats = {
+    malformedMessages: 0,
+    keepAlivesSent: 0,
+    droppedFrames: 0,
+    requestId: undefined,
+  };
   readonly #name: string;
   readonly #o: DeepgramSttOptions;
   readonly #clock: Clock;
@@ -97,7 +113,9 @@ class DeepgramSttStream implements SttStream {
     this.#ws = new WebSocket(url, { headers: { Authorization: `Token ${o.apiKey}` } });
     this.#ws.binaryType = "nodebuffer";
     this.#connectTimer = this.#clock.setTimer(o.connectTimeoutMs ?? 5000, () =>
-      this.#fail(new ProviderError(name, "provider_timeout", `${name} did not connect in time`, { retryable: true })),
+      this.#fail(
+        new ProviderError(name, "provider_timeout", `${name} did not connect in time`, { retryable: true }),
+      ),
     );
     this.#ws.on("open", () => this.#onOpen());
     this.#ws.on("message", (data, isBinary) => {
@@ -214,7 +232,11 @@ class DeepgramSttStream implements SttStream {
       case "SpeechStarted":
         return; // our VAD decides turns
       case "Error":
-        this.#fail(new ProviderError(this.#name, "stt_provider_error", `${this.#name} reported an error`, { retryable: true }));
+        this.#fail(
+          new ProviderError(this.#name, "stt_provider_error", `${this.#name} reported an error`, {
+            retryable: true,
+          }),
+        );
         return;
     }
   }
@@ -255,7 +277,9 @@ class DeepgramSttStream implements SttStream {
     // 1008: Deepgram could not decode the audio (DATA-0000): sending it again will not help.
     const retryable = code !== 1008;
     this.#fail(
-      new ProviderError(this.#name, "stt_connection_lost", `${this.#name} closed the stream (${code})`, { retryable }),
+      new ProviderError(this.#name, "stt_connection_lost", `${this.#name} closed the stream (${code})`, {
+        retryable,
+      }),
     );
   }
 
@@ -282,5 +306,8 @@ function rawText(data: WebSocket.RawData): string {
 }
 
 function connectionLost(name: string, cause: unknown): ProviderError {
-  return new ProviderError(name, "stt_connection_lost", `${name} connection failed`, { retryable: true, cause });
+  return new ProviderError(name, "stt_connection_lost", `${name} connection failed`, {
+    retryable: true,
+    cause,
+  });
 }
