@@ -23,11 +23,11 @@ export interface RateLimitObservation {
 }
 
 export interface RateLimitPolicy {
-  /** Start spacing requests out when Remaining is at or below this. */
-  readonly lowRemaining: number;
+  /** Start spacing requests out when Remaining is at or below this share of Limit (at least 1). */
+  readonly lowRemainingFraction: number;
 }
 
-export const defaultRateLimitPolicy = { lowRemaining: 2 } as const satisfies RateLimitPolicy;
+export const defaultRateLimitPolicy = { lowRemainingFraction: 0.1 } as const satisfies RateLimitPolicy;
 
 interface GroupState {
   remaining: number;
@@ -102,7 +102,8 @@ export class RateLimitTracker {
     if (state === undefined) return 0;
     let sendAtMs = Math.max(nowMs, state.blockedUntilMs);
     const remaining = state.remaining - state.issuedSinceObservation;
-    if (sendAtMs < state.windowEndMs && remaining <= this.#policy.lowRemaining) {
+    const low = Math.max(1, Math.floor(state.limit * this.#policy.lowRemainingFraction));
+    if (sendAtMs < state.windowEndMs && remaining <= low) {
       if (remaining <= 0) {
         // The window is used up: wait for it to end.
         sendAtMs = Math.max(sendAtMs, state.windowEndMs);

@@ -20,8 +20,8 @@ export interface RestRetryPolicy {
   readonly max429Waits: number;
   /** Per-request timeout. */
   readonly requestTimeoutMs: number;
-  /** Pacing starts when `X-Rate-Limit-Remaining` is at or below this. */
-  readonly lowRemaining: number;
+  /** Pacing starts when `X-Rate-Limit-Remaining` is at or below this share of the limit (at least 1). */
+  readonly lowRemainingFraction: number;
 }
 
 export const defaultRestRetryPolicy = {
@@ -32,7 +32,7 @@ export const defaultRestRetryPolicy = {
   maxRetryAfterMs: 180_000,
   max429Waits: 5,
   requestTimeoutMs: 30_000,
-  lowRemaining: 2,
+  lowRemainingFraction: 0.1,
 } as const satisfies RestRetryPolicy;
 
 /** The slice of an axios response the discipline reads. */
@@ -71,6 +71,8 @@ export interface SendOptions {
   /** Called once on a 401 with the failed attempt; when it resolves the request is retried once. */
   readonly onUnauthorized?: () => Promise<void>;
   readonly signal?: AbortSignal;
+  /** false: send without client-side pacing (best-effort shutdown calls such as revoke). */
+  readonly pace?: boolean;
 }
 
 export class RestDiscipline {
@@ -97,7 +99,7 @@ export class RestDiscipline {
     this.#logger = options.logger;
     this.#policy = { ...defaultRestRetryPolicy, ...options.policy };
     this.#random = options.random ?? Math.random;
-    this.#tracker = new RateLimitTracker({ lowRemaining: this.#policy.lowRemaining });
+    this.#tracker = new RateLimitTracker({ lowRemainingFraction: this.#policy.lowRemainingFraction });
   }
 
   get policy(): RestRetryPolicy {
@@ -116,7 +118,7 @@ export class RestDiscipline {
     let waits429 = 0;
     let refreshed = false;
     for (;;) {
-      const paceMs = this.#tracker.reserve(group, this.#clock.nowMs());
+      const paceMs = options.pace === false ? 0 : this.#tracker.reserve(group, this.#clock.nowMs());
       if (paceMs > 0) {
         this.counters.pacedMs += paceMs;
         this.#logger.debug({ group, paceMs }, "ringcentral: pacing request under the rate limit");

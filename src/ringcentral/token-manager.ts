@@ -91,10 +91,15 @@ export class TokenManager {
     await this.#inflight?.catch(() => undefined);
     if (!this.loggedIn) return;
     try {
-      await this.#options.discipline.run("POST", "/restapi/oauth/revoke", async () => {
-        await this.#options.rc.revoke();
-        return { status: 200, data: undefined, headers: {} };
-      });
+      await this.#options.discipline.run(
+        "POST",
+        "/restapi/oauth/revoke",
+        async () => {
+          await this.#options.rc.revoke();
+          return { status: 200, data: undefined, headers: {} };
+        },
+        { pace: false },
+      );
     } catch (error) {
       this.#options.logger.warn({ err: describeError(error) }, "ringcentral: token revoke failed");
     }
