@@ -55,6 +55,16 @@ export {
   type JitterPacket,
   type PushOutcome,
 } from "./jitter/jitter-types.js";
+// Pacing: one drift-free 20 ms schedule per process (src/media/pacing).
+export { LatenessHistogram, type LatenessSummary } from "./pacing/lateness-histogram.js";
+export {
+  defaultMediaPacerOptions,
+  MediaPacer,
+  type MediaPacerOptions,
+  type MediaPacerStats,
+  type PacedSource,
+  processMediaPacer,
+} from "./pacing/media-pacer.js";
 // RTCP (src/media/rtcp)
 export { ntpFromUnixMs, ntpMiddle32, ntpShortToMs, ntpToUnixMs } from "./rtcp/ntp-time.js";
 export {
@@ -161,6 +171,33 @@ export type {
   SdpRtpMap,
   SessionDescription,
 } from "./sdp/sdp-types.js";
+// Media session: sockets, latching, pacing, playout (src/media/session).
+export { FrameQueue } from "./session/frame-queue.js";
+export { MediaSession } from "./session/media-session.js";
+export {
+  defaultMediaSessionOptions,
+  type MediaEndpoint,
+  type MediaSessionEvents,
+  type MediaSessionLike,
+  type MediaSessionOptions,
+  type MediaSessionStats,
+} from "./session/media-session-types.js";
+export { type OutboundKind, OutboundStream, type OutboundStreamConfig } from "./session/outbound-stream.js";
+export {
+  type BindRtpSocketsOptions,
+  bindRtpSockets,
+  RtpPortAllocator,
+  type RtpPortRange,
+  type RtpSockets,
+} from "./session/rtp-port-allocator.js";
+export type {
+  FlushResult,
+  UtteranceEndReason,
+  UtteranceHandle,
+  UtteranceResult,
+  UtteranceSource,
+  UtteranceState,
+} from "./session/utterance-queue.js";
 // SRTP (src/media/srtp)
 export {
   implementedSrtpSuites,
@@ -186,39 +223,3 @@ export {
   SrtpSession,
   type SrtpSessionOptions,
 } from "./srtp/srtp-session.js";
-// Pacing: one drift-free 20 ms schedule per process (src/media/pacing).
-export { type LatenessSummary, LatenessHistogram } from "./pacing/lateness-histogram.js";
-export {
-  defaultMediaPacerOptions,
-  MediaPacer,
-  type MediaPacerOptions,
-  type MediaPacerStats,
-  type PacedSource,
-  processMediaPacer,
-} from "./pacing/media-pacer.js";
-// Media session: sockets, latching, pacing, playout (src/media/session).
-export { FrameQueue } from "./session/frame-queue.js";
-export { MediaSession } from "./session/media-session.js";
-export {
-  defaultMediaSessionOptions,
-  type MediaEndpoint,
-  type MediaSessionEvents,
-  type MediaSessionLike,
-  type MediaSessionOptions,
-  type MediaSessionStats,
-} from "./session/media-session-types.js";
-export {
-  type BindRtpSocketsOptions,
-  bindRtpSockets,
-  RtpPortAllocator,
-  type RtpPortRange,
-  type RtpSockets,
-} from "./session/rtp-port-allocator.js";
-export {
-  type FlushResult,
-  type UtteranceEndReason,
-  type UtteranceHandle,
-  type UtteranceResult,
-  type UtteranceSource,
-  type UtteranceState,
-} from "./session/utterance-queue.js";

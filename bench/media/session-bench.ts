@@ -1,0 +1,397 @@
+/**
+ * Capacity of the media session: N concurrent bidirectional SRTP calls on 127.0.0.1.
+ * Our side: N MediaSessions in this process (playing agent audio continuously, decoding what they
+ * receive to 16 kHz frames). Far side: a child process that sends each call 50 SRTP packets/s of
+ * pre-encoded voice (so the far end's cost is not counted here). Prints CPU per call, memory per
+ * call, pacing jitter p50/p99, inbound loss, and the largest N this process sustains with p99 send
+ * lateness <= 5 ms and CPU below one core. Then a per-packet send-path comparison with
+ * ringcentral-softphone's media path (werift-rtp RtpPacket + SrtpSession.encrypt + socket.send).
+ *   npx tsx bench/media/session-bench.ts [--codecs=PCMU,opus] [--ns=50,100,200,300,400,600] [--seconds=6]
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { createSocket, type Socket } from "node:dgram";
+import { once } from "node:events";
+import {
+  type AudioFrame,
+  answerOffer,
+  createCodec,
+  createLocalOrigin,
+  createOffer,
+  formatInlineKeyParams,
+  generateSrtpMasterKey,
+  type MediaCapabilities,
+  MediaSession,
+  OutboundStream,
+  parseInlineKeyParams,
+  processAnswer,
+  processMediaPacer,
+  RtpPortAllocator,
+  SrtpSession,
+} from "../../src/media/index.js";
+
+// --- far side (child process) ------------------------------------------------------------------
+
+interface PeerCall {
+  readonly ourPort: number;
+  readonly keyParams: string;
+  readonly payloadType: number;
+  readonly unitsPerFrame: number;
+}
+
+interface PeerStart {
+  readonly kind: "start";
+  readonly calls: readonly PeerCall[];
+  readonly payload: readonly number[];
+}
+
+type ToPeer = { readonly kind: "open"; readonly count: number } | PeerStart | { readonly kind: "stop" };
+
+async function runPeer(): Promise<void> {
+  let sockets: Socket[] = [];
+  let timer: NodeJS.Timeout | undefined;
+  process.on("message", async (raw: ToPeer) => {
+    if (raw.kind === "open") {
+      sockets = await Promise.all(
+        Array.from({ length: raw.count }, async () => {
+          const s = createSocket("udp4");
+          s.bind(0, "127.0.0.1");
+          await once(s, "listening");
+          return s;
+        }),
+      );
+      process.send?.({ kind: "ports", ports: sockets.map((s) => s.address().port) });
+    } else if (raw.kind === "start") {
+      const payload = Uint8Array.from(raw.payload);
+      const calls = raw.calls.map((c, i) => {
+        const key = parseInlineKeyParams(c.keyParams);
+        if (!key.ok) throw new Error("bad key");
+        return {
+          ...c,
+          socket: sockets[i] as Socket,
+          srtp: new SrtpSession({ suite: "AES_CM_128_HMAC_SHA1_80", ...key.key }),
+          ssrc: 0x1000 + i,
+          seq: 0,
+          ts: 0,
+        };
+      });
+      const packet = Buffer.alloc(12 + payload.length);
+      packet.set(payload, 12);
+      timer = setInterval(() => {
+        for (const c of calls) {
+          packet[0] = 0x80;
+          packet[1] = c.payloadType;
+          packet.writeUInt16BE(c.seq, 2);
+          packet.writeUInt32BE(c.ts >>> 0, 4);
+          packet.writeUInt32BE(c.ssrc, 8);
+          c.seq = (c.seq + 1) & 0xffff;
+          c.ts += c.unitsPerFrame;
+          const r = c.srtp.protectRtp(packet);
+          if (r.ok) c.socket.send(r.packet, c.ourPort, "127.0.0.1");
+        }
+      }, 20);
+      process.send?.({ kind: "started" });
+    } else {
+      clearInterval(timer);
+      for (const s of sockets) s.close();
+      sockets = [];
+      process.send?.({ kind: "stopped" });
+    }
+  });
+}
+
+// --- our side ------------------------------------------------------------------------------------
+
+function argument(name: string, fallback: string): string {
+  const prefix = `--${name}=`;
+  return process.argv.find((a) => a.startsWith(prefix))?.slice(prefix.length) ?? fallback;
+}
+
+function speechLike(seconds: number, rateHz: number): AudioFrame[] {
+  const frames: AudioFrame[] = [];
+  let phase = 0;
+  const size = rateHz / 50;
+  for (let f = 0; f < seconds * 50; f++) {
+    const samples = new Int16Array(size);
+    for (let i = 0; i < size; i++) {
+      const t = (f * size + i) / rateHz;
+      const f0 = 165 + 55 * Math.sin(2 * Math.PI * 0.7 * t);
+      phase += (2 * Math.PI * f0) / rateHz;
+      let v = 0;
+      for (let h = 1; h * f0 < 3200; h++) v += Math.sin(h * phase) / (1 + 0.3 * h);
+      samples[i] = Math.round(v * (0.55 + 0.45 * Math.sin(2 * Math.PI * 4 * t)) * 3000);
+    }
+    frames.push({ samples, sampleRateHz: rateHz });
+  }
+  return frames;
+}
+
+function caps(codec: string, port: number): MediaCapabilities {
+  return {
+    codecs: [codec],
+    telephoneEvent: true,
+    cryptoSuites: ["AES_CM_128_HMAC_SHA1_80"],
+    srtpPolicy: "mandatory",
+    address: "127.0.0.1",
+    port,
+    ptimeMs: 20,
+    rtcpMux: false,
+    generateKeyParams: (suite) => formatInlineKeyParams(generateSrtpMasterKey(suite)),
+  };
+}
+
+function request<T>(child: ChildProcess, message: ToPeer, reply: string): Promise<T> {
+  return new Promise((resolve) => {
+    const onMessage = (m: { kind: string }): void => {
+      if (m.kind !== reply) return;
+      child.off("message", onMessage);
+      resolve(m as T);
+    };
+    child.on("message", onMessage);
+    child.send(message);
+  });
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+interface RunResult {
+  readonly n: number;
+  readonly cpuPercent: number;
+  readonly cpuMsPerCallSecond: number;
+  readonly rssMbPerCall: number;
+  readonly p50Ms: number;
+  readonly p99Ms: number;
+  readonly lateTicks: number;
+  readonly skippedTicks: number;
+  readonly lossPercent: number;
+  readonly sustained: boolean;
+}
+
+async function runLoad(
+  child: ChildProcess,
+  codec: string,
+  n: number,
+  seconds: number,
+  agentAudio: AudioFrame[],
+): Promise<RunResult> {
+  const allocator = new RtpPortAllocator({ minPort: 30000, maxPort: 60000 });
+  const pacer = processMediaPacer();
+  const rssBefore = process.memoryUsage().rss;
+  const sessions = await Promise.all(
+    Array.from({ length: n }, () => MediaSession.open({ allocator, address: "127.0.0.1" }, { pacer })),
+  );
+  const { ports } = await request<{ ports: number[] }>(child, { kind: "open", count: n }, "ports");
+  const calls: PeerCall[] = [];
+  let framesIn = 0;
+  sessions.forEach((s, i) => {
+    const peerPort = ports[i] ?? 0;
+    const offer = createOffer({
+      capabilities: caps(codec, s.localPort),
+      origin: createLocalOrigin(String(i + 1), "127.0.0.1"),
+    });
+    const answered = answerOffer({
+      offer,
+      capabilities: caps(codec, peerPort),
+      origin: createLocalOrigin("9", "127.0.0.1"),
+    });
+    if (!answered.ok || answered.negotiated.srtp === undefined) throw new Error("negotiation failed");
+    const processed = processAnswer(offer, answered.answer, caps(codec, s.localPort));
+    if (!processed.ok) throw new Error("answer not accepted");
+    s.configure(processed.negotiated);
+    s.on("frame", () => {
+      framesIn++;
+    });
+    const loop = (): void => {
+      if (s.closed) return;
+      void s.play(agentAudio).finished.then(loop);
+    };
+    loop();
+    calls.push({
+      ourPort: s.localPort,
+      keyParams: answered.negotiated.srtp.localKeyParams,
+      payloadType: answered.negotiated.codec.payloadType,
+      unitsPerFrame: answered.negotiated.codec.clockRateHz / 50,
+    });
+  });
+  const payload = peerPayload(codec);
+  await request(child, { kind: "start", calls, payload: [...payload] }, "started");
+  await sleep(2000);
+  const received0 = sessions.reduce((sum, s) => sum + s.stats().packetsReceived, 0);
+  pacer.resetStats();
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  await sleep(seconds * 1000);
+  const cpu = process.cpuUsage(cpu0);
+  const elapsedMs = performance.now() - t0;
+  const rss = process.memoryUsage().rss;
+  const received = sessions.reduce((sum, s) => sum + s.stats().packetsReceived, 0) - received0;
+  const stats = pacer.stats();
+  await request(child, { kind: "stop" }, "stopped");
+  for (const s of sessions) s.close();
+  await sleep(300);
+  const cpuMs = (cpu.user + cpu.system) / 1000;
+  const cpuPercent = (100 * cpuMs) / elapsedMs;
+  const expected = (n * elapsedMs) / 20;
+  const p99 = stats.sendLateness.p99Ms;
+  return {
+    n,
+    cpuPercent,
+    cpuMsPerCallSecond: cpuMs / n / (elapsedMs / 1000),
+    rssMbPerCall: (rss - rssBefore) / n / 1e6,
+    p50Ms: stats.sendLateness.p50Ms,
+    p99Ms: p99,
+    lateTicks: stats.lateTicks,
+    skippedTicks: stats.skippedTicks,
+    lossPercent: Math.max(0, 100 * (1 - received / expected)),
+    sustained: p99 <= 5 && cpuPercent < 100 && stats.skippedTicks === 0 && framesIn > 0,
+  };
+}
+
+function peerPayload(codec: string): Uint8Array {
+  const name = codec.split("/")[0] ?? "PCMU";
+  const c = createCodec(name, Number(codec.split("/")[1]), { opusSampleRateHz: 16000 });
+  if (c === undefined) throw new Error(`no codec ${codec}`);
+  const frames = speechLike(0.2, c.sampleRateHz);
+  let payload = new Uint8Array(0);
+  for (const f of frames) payload = Uint8Array.from(c.encode(f));
+  return payload;
+}
+
+// --- per-packet send path: ours vs ringcentral-softphone (werift-rtp) ----------------------------
+
+async function sendPathComparison(packets: number): Promise<void> {
+  const sink = createSocket("udp4");
+  sink.bind(0, "127.0.0.1");
+  await once(sink, "listening");
+  const sinkPort = sink.address().port;
+  const out = createSocket("udp4");
+  out.bind(0, "127.0.0.1");
+  await once(out, "listening");
+  const pcm8k = speechLike(1, 8000);
+  const key = generateSrtpMasterKey();
+
+  const codec = createCodec("PCMU", 8000);
+  if (codec === undefined) throw new Error("PCMU");
+  const stream = new OutboundStream({
+    codec,
+    payloadType: 0,
+    telephoneEventClockRateHz: 8000,
+    sendSilence: false,
+  });
+  const srtp = new SrtpSession({ suite: "AES_CM_128_HMAC_SHA1_80", ...key });
+  const ours = (): number => {
+    const t0 = process.hrtime.bigint();
+    for (let i = 0; i < packets; i++) {
+      if (stream.utterances.idle) stream.utterances.enqueue(pcm8k);
+      const packet = stream.nextPacket(i);
+      if (packet === undefined) continue;
+      const r = srtp.protectRtp(packet);
+      if (r.ok) out.send(r.packet, sinkPort, "127.0.0.1");
+      stream.packetSent(true, packet.length - 12);
+    }
+    return Number(process.hrtime.bigint() - t0) / packets / 1000;
+  };
+
+  let theirs: (() => number) | undefined;
+  try {
+    const werift = await import("werift-rtp");
+    const session = new werift.SrtpSession({
+      profile: 1,
+      keys: {
+        localMasterKey: Buffer.from(key.masterKey),
+        localMasterSalt: Buffer.from(key.masterSalt),
+        remoteMasterKey: Buffer.from(key.masterKey),
+        remoteMasterSalt: Buffer.from(key.masterSalt),
+      },
+    });
+    // ringcentral-softphone's PCMU "encoder" is the identity (it expects u-law input), so feed it
+    // u-law bytes encoded up front; its Streamer builds an RtpPacket per 20 ms and encrypts it.
+    const ulaw = pcm8k.map((f) => Buffer.from(codec.encode(f)));
+    theirs = (): number => {
+      let seq = 0;
+      let timestamp = 0;
+      const t0 = process.hrtime.bigint();
+      for (let i = 0; i < packets; i++) {
+        const payload = ulaw[i % ulaw.length] as Buffer;
+        const header = new werift.RtpHeader({
+          version: 2,
+          padding: false,
+          paddingSize: 0,
+          extension: false,
+          marker: false,
+          payloadOffset: 12,
+          payloadType: 0,
+          sequenceNumber: seq,
+          timestamp,
+          ssrc: 0x1234,
+          csrcLength: 0,
+          csrc: [],
+          extensionProfile: 48862,
+          extensions: [],
+        });
+        const rtpPacket = new werift.RtpPacket(header, payload);
+        out.send(session.encrypt(rtpPacket.payload, rtpPacket.header), sinkPort, "127.0.0.1");
+        seq = (seq + 1) & 0xffff;
+        timestamp += 160;
+      }
+      return Number(process.hrtime.bigint() - t0) / packets / 1000;
+    };
+  } catch (error) {
+    console.log(`ringcentral-softphone path unavailable: ${String(error)}`);
+  }
+  ours();
+  theirs?.();
+  const oursUs = ours();
+  const theirsUs = theirs?.();
+  console.log(`\nper-packet send path, PCMU + SRTP_80 + socket.send (${packets} packets, after warm-up):`);
+  console.log(
+    `  ringagent (8 kHz PCM -> u-law encode -> RTP -> protect -> send): ${oursUs.toFixed(1)} µs/packet`,
+  );
+  if (theirsUs !== undefined) {
+    console.log(
+      `  ringcentral-softphone (u-law given -> werift RtpPacket -> encrypt -> send): ${theirsUs.toFixed(1)} µs/packet`,
+    );
+    console.log(`  ratio softphone/ringagent: ${(theirsUs / oursUs).toFixed(2)}x`);
+  }
+  sink.close();
+  out.close();
+}
+
+async function main(): Promise<void> {
+  const codecs = argument("codecs", "PCMU/8000,opus/48000/2").split(",");
+  const ns = argument("ns", "50,100,200,300,400,600").split(",").map(Number);
+  const seconds = Number(argument("seconds", "6"));
+  console.log(
+    `node ${process.version}, ${process.arch}; load average ${(await import("node:os"))
+      .loadavg()
+      .map((l) => l.toFixed(1))
+      .join(" ")}`,
+  );
+  const child = spawn(process.execPath, ["--import", "tsx", import.meta.filename, "--peer"], {
+    stdio: ["ignore", "inherit", "inherit", "ipc"],
+  });
+  const agentAudio = speechLike(10, 16000);
+  try {
+    for (const codec of codecs) {
+      console.log(`\n${codec} + SRTP, pipeline 16 kHz, agent audio both ways, ${seconds} s per step`);
+      console.log(
+        "    N   cpu%  cpu ms/call/s  MB/call  p50 ms  p99 ms  late ticks  skipped  loss%  sustained",
+      );
+      let best = 0;
+      for (const n of ns) {
+        const r = await runLoad(child, codec, n, seconds, agentAudio);
+        console.log(
+          `${String(r.n).padStart(5)} ${r.cpuPercent.toFixed(0).padStart(6)} ${r.cpuMsPerCallSecond.toFixed(2).padStart(14)} ${r.rssMbPerCall.toFixed(3).padStart(8)} ${r.p50Ms.toFixed(1).padStart(7)} ${r.p99Ms.toFixed(1).padStart(7)} ${String(r.lateTicks).padStart(11)} ${String(r.skippedTicks).padStart(8)} ${r.lossPercent.toFixed(1).padStart(6)}  ${r.sustained ? "yes" : "no"}`,
+        );
+        if (!r.sustained) break;
+        best = n;
+      }
+      console.log(`largest N sustained on one core (p99 <= 5 ms, cpu < 100%, no skipped ticks): ${best}`);
+    }
+    await sendPathComparison(20_000);
+  } finally {
+    child.kill();
+  }
+}
+
+if (process.argv.includes("--peer")) await runPeer();
+else await main();
