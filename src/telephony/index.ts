@@ -73,6 +73,16 @@ export {
   SipLineAdapter,
   SipSessionAdapter,
 } from "./sip-signaling-adapter.js";
+export {
+  createTelephony,
+  linePolicyOf,
+  parseHostPort,
+  parseListen,
+  sipOptionsForLine,
+  Telephony,
+  type TelephonyLineSpec,
+  type TelephonyOptions,
+} from "./telephony-setup.js";
 export { FakeMediaFactory, FakeMediaSession } from "./testing/fake-media.js";
 export {
   FakeIncoming,
