@@ -83,7 +83,8 @@ class DeepgramSttStream implements SttStream {
   readonly #clock: Clock;
   readonly #channel = new AsyncChannel<SttResult | RingagentError>();
   readonly #ws: WebSocket;
-  readonly #pending: Uint8Array[] = [];
+  /** Audio and finalize marks written while connecting, in order. */
+  readonly #pending: Array<Uint8Array | "finalize"> = [];
   readonly #maxPending: number;
   #open = false;
   #closed = false;
@@ -156,7 +157,8 @@ class DeepgramSttStream implements SttStream {
     if (!this.#open) {
       this.#pending.push(bytes);
       if (this.#pending.length > this.#maxPending) {
-        this.#pending.shift();
+        const oldest = this.#pending.findIndex((p) => p !== "finalize");
+        this.#pending.splice(oldest, 1);
         this.stats.droppedFrames++;
       }
       return;
@@ -168,8 +170,12 @@ class DeepgramSttStream implements SttStream {
   finalize(): void {
     if (this.#closed) return;
     this.#finalizes++;
-    if (this.#open) this.#control({ type: "Finalize" });
-    this.#armFinalizeTimer();
+    if (this.#open) {
+      this.#control({ type: "Finalize" });
+      this.#armFinalizeTimer();
+    } else {
+      this.#pending.push("finalize");
+    }
   }
 
   async *results(): AsyncIterable<SttResult> {
@@ -201,9 +207,11 @@ class DeepgramSttStream implements SttStream {
     this.#connectTimer?.cancel();
     if (this.#closed) return;
     this.#open = true;
-    for (const bytes of this.#pending.splice(0)) this.#ws.send(bytes);
-    // Finalizes asked for while connecting apply to the audio just sent.
-    if (this.#finalizes > 0) this.#control({ type: "Finalize" });
+    for (const item of this.#pending.splice(0)) {
+      if (item === "finalize") this.#control({ type: "Finalize" });
+      else this.#ws.send(item);
+    }
+    if (this.#finalizes > 0) this.#armFinalizeTimer();
     this.#armKeepAlive();
   }
 
