@@ -58,7 +58,9 @@ async function playAndRecord(call: Call, signal: Int16Array, extraMs: number): P
   call.audio.play(toFrames(signal));
   await reading;
   const out = new Int16Array(recorded.length * 320);
-  recorded.forEach((f, i) => out.set(f.subarray(0, 320), i * 320));
+  recorded.forEach((f, i) => {
+    out.set(f.subarray(0, 320), i * 320);
+  });
   return out;
 }
 
