@@ -4,7 +4,7 @@
  */
 import { readFileSync } from "node:fs";
 import { hostname } from "node:os";
-import { runCli } from "./cli/index.js";
+import { baseDoctorChecks, runCli } from "./cli/index.js";
 import type { RingagentConfig } from "./config/index.js";
 import { createHttpServer, createMetrics, type HttpServer, storeReadiness } from "./http/index.js";
 import { createLogger, describeError, type Logger } from "./shared/index.js";
@@ -103,7 +103,11 @@ export async function startService(
 export async function main(argv: readonly string[]): Promise<number> {
   return runCli(
     argv,
-    { start: startService },
+    {
+      start: startService,
+      openStore,
+      doctorChecks: (config) => baseDoctorChecks(config, { openStore }),
+    },
     {
       out: (text) => process.stdout.write(text),
       err: (text) => process.stderr.write(text),

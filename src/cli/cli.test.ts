@@ -1,12 +1,21 @@
 import assert from "node:assert/strict";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, test } from "node:test";
 import type { RingagentConfig } from "../config/index.js";
+import { newId } from "../shared/index.js";
+import { SqliteCallStore } from "../store/index.js";
 import { runCli } from "./cli.js";
+import { baseDoctorChecks } from "./commands/doctor-checks.js";
 
 function harness(env: NodeJS.ProcessEnv = {}) {
   const out: string[] = [];
   const err: string[] = [];
   const started: RingagentConfig[] = [];
+  const openStore = async (config: RingagentConfig) =>
+    SqliteCallStore.open({ path: config.store.kind === "sqlite" ? config.store.path : ":memory:" });
   return {
     out,
     err,
@@ -18,10 +27,20 @@ function harness(env: NodeJS.ProcessEnv = {}) {
           start: async (config) => {
             started.push(config);
           },
+          openStore,
+          doctorChecks: (config) => baseDoctorChecks(config, { openStore }),
         },
         { out: (t) => out.push(t), err: (t) => err.push(t), env, version: "9.9.9" },
       ),
   };
+}
+
+function writeConfig(body: string): string {
+  const dir = mkdtempSync(join(tmpdir(), "ringagent-cli-"));
+  const file = join(dir, "ringagent.yaml");
+  const text = body.replaceAll("@DIR@", dir);
+  writeFileSync(file, text);
+  return file;
 }
 
 describe("ringagent CLI", () => {
@@ -62,5 +81,99 @@ describe("ringagent CLI", () => {
     assert.equal(await h.run(["start", "--bogus"]), 2);
     assert.match(h.err.join(""), /Unknown option '--bogus'/);
     assert.equal(await h.run([]), 2);
+  });
+
+  test("calls lists stored calls and call show prints turns with latency", async () => {
+    const file = writeConfig(
+      "lines: [{ name: dev, kind: local, agent: echo, listen: ['udp:127.0.0.1:0'] }]\nagents: { echo: { kind: echo } }\nstore: { kind: sqlite, path: '@DIR@/calls.db' }\n",
+    );
+    const h = harness();
+    assert.equal(await h.run(["calls", "--config", file]), 0);
+    assert.match(h.out.join(""), /no calls yet/);
+
+    const store = SqliteCallStore.open({ path: join(file, "..", "calls.db") });
+    const id = newId();
+    await store.insertCall({
+      id,
+      instance: "t",
+      line: "dev",
+      agent: "echo",
+      direction: "inbound",
+      from: "alice",
+      to: "agent",
+      startedAtMs: Date.UTC(2026, 10, 21, 12),
+    });
+    await store.appendTurn({
+      callId: id,
+      index: 0,
+      startedAtMs: Date.UTC(2026, 10, 21, 12, 0, 2),
+      callerText: "what are your hours",
+      agentText: "we are open nine to five",
+      interrupted: false,
+      latency: {
+        endpointingMs: 400,
+        sttFinalMs: 120,
+        llmFirstTokenMs: 5,
+        ttsFirstAudioMs: 60,
+        wireToWireMs: 610,
+      },
+    });
+    await store.close();
+
+    h.out.length = 0;
+    assert.equal(await h.run(["calls", "--config", file]), 0);
+    assert.match(h.out.join(""), new RegExp(`2026-11-21 12:00:00 +dev +inbound +alice .*${id}`));
+    h.out.length = 0;
+    assert.equal(await h.run(["call", "show", id, "--config", file]), 0);
+    const shown = h.out.join("");
+    assert.match(shown, /caller: what are your hours/);
+    assert.match(
+      shown,
+      /latency: endpointingMs 400 ms, sttFinalMs 120 ms, llmFirstTokenMs 5 ms, ttsFirstAudioMs 60 ms, wireToWireMs 610 ms/,
+    );
+    assert.equal(await h.run(["call", "show", newId(), "--config", file]), 1);
+    assert.match(h.err.join(""), /no call with id .* — fix:/);
+  });
+
+  test("doctor passes on a good setup and names the fix for each failure", async () => {
+    const good = writeConfig(
+      "lines: [{ name: dev, kind: local, agent: echo, listen: ['udp:127.0.0.1:0', 'tcp:127.0.0.1:0'] }]\nagents: { echo: { kind: echo } }\nstore: { kind: sqlite, path: '@DIR@/calls.db' }\nhttp: { listen: '127.0.0.1:0' }\n",
+    );
+    const h = harness();
+    assert.equal(await h.run(["doctor", "--config", good]), 0, h.out.join(""));
+    assert.match(h.out.join(""), /PASS {2}store \(sqlite\)/);
+    assert.match(h.out.join(""), /doctor: all checks passed/);
+
+    const busy = createServer();
+    await new Promise<void>((resolve) => busy.listen(0, "127.0.0.1", resolve));
+    const port = (busy.address() as { port: number }).port;
+    try {
+      const bad = writeConfig(
+        `lines: [{ name: dev, kind: local, agent: bot, listen: ['tcp:127.0.0.1:${port}'] }]\nagents: { bot: { kind: conversation } }\nstore: { kind: sqlite, path: '@DIR@/ringagent.yaml/calls.db' }\nhttp: { listen: '127.0.0.1:0' }\n`,
+      );
+      const b = harness();
+      assert.equal(await b.run(["doctor", "--config", bad]), 1);
+      const text = b.out.join("");
+      assert.match(
+        text,
+        /FAIL {2}store \(sqlite\): .*\n {6}fix: make the folder of .*ringagent\.yaml\/calls\.db writable/,
+      );
+      assert.match(
+        text,
+        new RegExp(
+          `FAIL {2}line dev: listen tcp:127\\.0\\.0\\.1:${port}: cannot bind .*EADDRINUSE.*\\n {6}fix: stop the program using`,
+        ),
+      );
+      assert.match(text, /doctor: 2 check\(s\) failed/);
+    } finally {
+      busy.close();
+    }
+
+    const broken = harness();
+    assert.equal(await broken.run(["doctor", "--config", "/nonexistent.yaml"]), 1);
+    assert.match(
+      broken.out.join(""),
+      /FAIL {2}config \(\/nonexistent\.yaml\): invalid\n {6}\/nonexistent\.yaml: cannot read/,
+    );
   });
 });

@@ -1,11 +1,26 @@
 import { parseArgs } from "node:util";
 import { type LoadConfigOptions, loadConfig, type RingagentConfig } from "../config/index.js";
 import { ConfigError, describeError } from "../shared/index.js";
+import type { CallStore } from "../store/index.js";
+import { listCallsCommand, showCallCommand } from "./commands/calls-command.js";
+import { type DoctorCheck, runDoctor } from "./commands/doctor-command.js";
+
+/** A request for `ringagent call`: one outbound test call. */
+export interface CallRequest {
+  target: string;
+  line: string | undefined;
+  play: string | undefined;
+  record: string | undefined;
+}
 
 /** What the CLI needs from the composition root (main.ts); injected so the CLI stays testable. */
 export interface CliHandlers {
   /** Starts the service and resolves when it has stopped. */
   start(config: RingagentConfig, options: { configPath: string | undefined }): Promise<void>;
+  openStore(config: RingagentConfig): Promise<CallStore>;
+  doctorChecks(config: RingagentConfig): DoctorCheck[];
+  /** Places one call; resolves with the exit code. Absent until telephony provides it. */
+  placeCall?(config: RingagentConfig, request: CallRequest, io: CliIo): Promise<number>;
 }
 
 export interface CliIo {
@@ -18,8 +33,13 @@ export interface CliIo {
 export const usage = `Usage: ringagent <command> [options]
 
 Commands:
-  start              start the agent on the configured lines (default: the local line on 127.0.0.1)
-  check-config       validate the configuration and print the lines and agents
+  start                  start the agent on the configured lines (default: the local line on 127.0.0.1)
+  check-config           validate the configuration and print the lines and agents
+  doctor                 check config, store, engines and lines; print the fix for each failure
+  calls [--limit N]      list recent calls with outcome and duration
+  call show ID           one call with its turns (latency) and events
+  call TARGET [--line NAME] [--play FILE.wav] [--record OUT.wav]
+                         place a test call from a line
 
 Options:
   -c, --config FILE  configuration file (YAML); default ./ringagent.yaml when it exists,
@@ -32,7 +52,9 @@ Environment:
   See ringagent.example.yaml for every option.
 `;
 
-/** Exit codes: 0 ok, 1 runtime failure, 2 usage or configuration error. */
+const commands = new Set(["start", "check-config", "doctor", "calls", "call"]);
+
+/** Exit codes: 0 ok, 1 runtime failure (or a failed doctor check), 2 usage or configuration error. */
 export async function runCli(argv: readonly string[], handlers: CliHandlers, io: CliIo): Promise<number> {
   let parsed: ReturnType<typeof parseCliArgs>;
   try {
@@ -55,7 +77,7 @@ export async function runCli(argv: readonly string[], handlers: CliHandlers, io:
     io.err(`ringagent: no command given\n\n${usage}`);
     return 2;
   }
-  if (command !== "start" && command !== "check-config") {
+  if (!commands.has(command)) {
     io.err(`ringagent: unknown command "${command}"\n\n${usage}`);
     return 2;
   }
@@ -67,25 +89,81 @@ export async function runCli(argv: readonly string[], handlers: CliHandlers, io:
     if (configPath !== undefined) options.path = configPath;
     config = loadConfig(options);
   } catch (error) {
-    if (error instanceof ConfigError) {
-      io.err(`ringagent: ${error.message}\n`);
-      return 2;
+    if (!(error instanceof ConfigError)) throw error;
+    if (command === "doctor") {
+      io.out(`FAIL  config (${configPath ?? "built-in default"}): invalid\n`);
+      for (const problem of error.problems) io.out(`      ${problem}\n`);
+      io.out("doctor: 1 check(s) failed\n");
+      return 1;
     }
-    throw error;
+    io.err(`ringagent: ${error.message}\n`);
+    return 2;
   }
 
-  if (command === "check-config") {
-    io.out(`configuration ok (${configPath ?? "built-in default"})\n`);
-    for (const line of config.lines) io.out(`  line ${line.name} (${line.kind}) -> agent ${line.agent}\n`);
-    return 0;
-  }
   try {
-    await handlers.start(config, { configPath });
-    return 0;
+    switch (command) {
+      case "check-config":
+        io.out(`configuration ok (${configPath ?? "built-in default"})\n`);
+        for (const line of config.lines)
+          io.out(`  line ${line.name} (${line.kind}) -> agent ${line.agent}\n`);
+        return 0;
+      case "doctor":
+        io.out(`PASS  config (${configPath ?? "built-in default"}): valid\n`);
+        return await runDoctor(handlers.doctorChecks(config), { out: io.out });
+      case "calls":
+        return await withStore(handlers, config, (store) =>
+          listCallsCommand(store, { limit: parseLimit(values.limit), out: io.out }),
+        );
+      case "call": {
+        if (positionals[1] === "show") {
+          const id = positionals[2];
+          if (id === undefined) {
+            io.err("ringagent: call show needs a call id\n");
+            return 2;
+          }
+          return await withStore(handlers, config, (store) => showCallCommand(store, id, io));
+        }
+        const target = positionals[1];
+        if (target === undefined) {
+          io.err(`ringagent: call needs a target (a SIP URI or number)\n\n${usage}`);
+          return 2;
+        }
+        if (handlers.placeCall === undefined) {
+          io.err("ringagent: placing calls is not available in this build\n");
+          return 1;
+        }
+        return await handlers.placeCall(
+          config,
+          { target, line: values.line, play: values.play, record: values.record },
+          io,
+        );
+      }
+      default:
+        await handlers.start(config, { configPath });
+        return 0;
+    }
   } catch (error) {
     io.err(`ringagent: ${describeError(error)}\n`);
     return 1;
   }
+}
+
+async function withStore(
+  handlers: CliHandlers,
+  config: RingagentConfig,
+  use: (store: CallStore) => Promise<number>,
+): Promise<number> {
+  const store = await handlers.openStore(config);
+  try {
+    return await use(store);
+  } finally {
+    await store.close();
+  }
+}
+
+function parseLimit(text: string | undefined): number {
+  const n = Number(text ?? "20");
+  return Number.isInteger(n) && n >= 1 && n <= 500 ? n : 20;
 }
 
 function parseCliArgs(argv: readonly string[]) {
@@ -96,6 +174,10 @@ function parseCliArgs(argv: readonly string[]) {
       config: { type: "string", short: "c" },
       help: { type: "boolean", short: "h" },
       version: { type: "boolean", short: "v" },
+      limit: { type: "string" },
+      line: { type: "string" },
+      play: { type: "string" },
+      record: { type: "string" },
     },
   });
 }
