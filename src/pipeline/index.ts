@@ -1,2 +1,72 @@
 // Public surface of the pipeline layer (see ARCHITECTURE.md).
-export {};
+
+// Provider interfaces and the retry base.
+export {
+  asRingagentError,
+  defaultRetryPolicy,
+  ProviderError,
+  type RetryPolicy,
+  retryingStream,
+} from "./base/provider-retry.js";
+// Seams with telephony: caller audio in, paced playout out.
+export type {
+  CallAudio,
+  PlayoutOutcome,
+  PlayoutPosition,
+  PlayoutSink,
+  UtteranceHandle,
+} from "./conversation/call-audio.js";
+// The per-call pipeline.
+export { ConversationPipeline, type PipelineEnd } from "./conversation/conversation-pipeline.js";
+export {
+  type BargeInOptions,
+  type BehaviourOptions,
+  type ConversationPipelineOptions,
+  defaultBargeInOptions,
+  defaultBehaviourOptions,
+  defaultTurnOptions,
+  type FallbackAction,
+  type PipelineEvents,
+  type ToolContext,
+  type ToolHandler,
+  type ToolResult,
+  type TurnMetrics,
+  type TurnOptions,
+} from "./conversation/pipeline-options.js";
+export type { TurnState } from "./conversation/turn-state.js";
+export type { EndReason, EngineKind, PipelineFrame } from "./frames/pipeline-frame.js";
+export { type ChatMessage, ConversationHistory, type ToolCall } from "./history/conversation-history.js";
+export type { LlmEvent, LlmProvider, LlmRequest, ToolSpec } from "./llm/llm-types.js";
+export { ScriptLlmProvider } from "./llm/providers/script/script-llm.js";
+// Offline providers.
+export {
+  type ConversationScript,
+  defaultReceptionistScriptPath,
+  loadConversationScript,
+  parseConversationScript,
+} from "./llm/providers/script/script-schema.js";
+export {
+  addonBuildCommand,
+  debianEnglishModel,
+  type PocketsphinxModel,
+} from "./stt/providers/pocketsphinx/pocketsphinx-addon.js";
+export {
+  type PocketsphinxOptions,
+  PocketsphinxSttProvider,
+} from "./stt/providers/pocketsphinx/pocketsphinx-stt.js";
+export type { SttProvider, SttResult, SttStream, SttStreamOptions } from "./stt/stt-types.js";
+// Fakes for tests of layers above (agent, telephony): clock-driven, no I/O.
+export { FakeCallAudio } from "./testing/fake-call-audio.js";
+export { FakeLlmProvider, FakeSttProvider, FakeTtsProvider, fakeSpeech } from "./testing/fake-engines.js";
+export { FakePlayoutSink, type SentFrame } from "./testing/fake-playout-sink.js";
+export { PipelineHarness } from "./testing/pipeline-harness.js";
+export { type EspeakOptions, EspeakTtsProvider } from "./tts/providers/espeak/espeak-tts.js";
+export { type FliteOptions, FliteTtsProvider, type FliteVoice } from "./tts/providers/flite/flite-tts.js";
+export { CachingTtsProvider, type TtsCacheOptions } from "./tts/tts-cache.js";
+export type { TtsChunk, TtsProvider, TtsRequest } from "./tts/tts-types.js";
+export { defaultEchoGuardOptions, type EchoGuardOptions } from "./turn/echo-guard.js";
+export type { WordTiming } from "./turn/heard-text.js";
+// VAD and echo guard.
+export { createVad, type VadSpec } from "./vad/create-vad.js";
+export { EnergyVad } from "./vad/energy-vad.js";
+export { defaultVadOptions, type Vad, type VadDecision, type VadOptions } from "./vad/vad-types.js";
