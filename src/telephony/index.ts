@@ -24,6 +24,7 @@ export {
 export type {
   CallMediaFactory,
   CallMediaSession,
+  CallMediaStats,
   PlayoutEndReason,
   PlayoutFlush,
   PlayoutHandle,

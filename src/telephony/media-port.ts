@@ -34,6 +34,14 @@ export interface PlayoutFlush {
 
 export type UtteranceInput = AsyncIterable<AudioFrame> | readonly AudioFrame[];
 
+export interface CallMediaStats {
+  readonly packetsSent: number;
+  readonly packetsReceived: number;
+  readonly packetsLost: number;
+  readonly late: number;
+  readonly concealed: number;
+}
+
 export interface CallMediaSession {
   /** Our bound RTP port (written in our SDP). */
   readonly localPort: number;
@@ -47,6 +55,8 @@ export interface CallMediaSession {
   /** ms since the last valid inbound packet (since configure when none yet). */
   inboundIdleMs(): number;
   close(): void;
+  /** Counters, when the implementation keeps them (the real session does). */
+  stats?(): CallMediaStats;
   on(event: "dtmf", listener: (digit: ReceivedDigit) => void): unknown;
   off(event: "dtmf", listener: (digit: ReceivedDigit) => void): unknown;
 }
