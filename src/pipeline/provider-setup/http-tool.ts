@@ -15,7 +15,7 @@ export interface HttpToolConfig {
   readonly url: string;
   readonly method?: "POST" | "GET";
   /** e.g. { header: "Authorization", env: "CRM_TOKEN", prefix: "Bearer " }. */
-  readonly auth?: { readonly header: string; readonly env: string; readonly prefix?: string };
+  readonly auth?: { readonly header: string; readonly env: string; readonly prefix?: string | undefined };
   readonly timeoutMs?: number;
   /** Longest result handed to the model, in characters (default 4000). */
   readonly maxResultChars?: number;
