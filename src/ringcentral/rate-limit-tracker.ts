@@ -93,35 +93,36 @@ export class RateLimitTracker {
     state.blockedUntilMs = Math.max(state.blockedUntilMs, nowMs + retryAfterMs);
   }
 
-  /**
-   * How long to wait before sending the next request of `group`, and records that one will be
-   * sent then. 0 when no pacing is needed.
-   */
-  reserve(group: string, nowMs: number): number {
+  /** How long to wait before the next request of `group` may be sent (0: now). Pure query. */
+  delayMs(group: string, nowMs: number): number {
     const state = this.#groups.get(group);
     if (state === undefined) return 0;
     let sendAtMs = Math.max(nowMs, state.blockedUntilMs);
+    if (sendAtMs >= state.windowEndMs) return sendAtMs - nowMs; // a fresh window by then
     const remaining = state.remaining - state.issuedSinceObservation;
     const low = Math.max(1, Math.floor(state.limit * this.#policy.lowRemainingFraction));
-    if (sendAtMs < state.windowEndMs && remaining <= low) {
-      if (remaining <= 0) {
-        // The window is used up: wait for it to end.
-        sendAtMs = Math.max(sendAtMs, state.windowEndMs);
-      } else {
-        // Spread what is left across the rest of the window.
-        const spacingMs = (state.windowEndMs - sendAtMs) / (remaining + 1);
-        sendAtMs = Math.max(sendAtMs, state.lastIssuedMs + spacingMs);
-      }
+    if (remaining <= 0) {
+      sendAtMs = state.windowEndMs; // the window is used up: wait for it to end
+    } else if (remaining <= low) {
+      // Spread what is left across the rest of the window.
+      const spacingMs = (state.windowEndMs - sendAtMs) / (remaining + 1);
+      sendAtMs = Math.max(sendAtMs, state.lastIssuedMs + spacingMs);
     }
-    if (sendAtMs >= state.windowEndMs && state.windowEndMs > Number.NEGATIVE_INFINITY) {
-      // A new window has begun by the time we send: assume a full allowance again.
+    return Math.max(0, sendAtMs - nowMs);
+  }
+
+  /** Records that a request of `group` is being sent now (call when {@link delayMs} is 0). */
+  issue(group: string, nowMs: number): void {
+    const state = this.#groups.get(group);
+    if (state === undefined) return;
+    if (nowMs >= state.windowEndMs && Number.isFinite(state.windowMs) && state.windowMs > 0) {
+      // A new window has begun: assume a full allowance again until the next observation.
       state.remaining = state.limit;
       state.issuedSinceObservation = 0;
-      state.windowEndMs = sendAtMs + state.windowMs;
+      state.windowEndMs = nowMs + state.windowMs;
     }
     state.issuedSinceObservation += 1;
-    state.lastIssuedMs = sendAtMs;
-    return sendAtMs - nowMs;
+    state.lastIssuedMs = nowMs;
   }
 
   #state(group: string): GroupState {

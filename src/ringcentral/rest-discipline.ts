@@ -118,12 +118,17 @@ export class RestDiscipline {
     let waits429 = 0;
     let refreshed = false;
     for (;;) {
-      const paceMs = options.pace === false ? 0 : this.#tracker.reserve(group, this.#clock.nowMs());
-      if (paceMs > 0) {
+      // Re-check after every wait: a 429 seen meanwhile by a concurrent request extends the hold.
+      for (
+        let paceMs = this.#tracker.delayMs(group, this.#clock.nowMs());
+        options.pace !== false && paceMs > 0;
+      ) {
         this.counters.pacedMs += paceMs;
         this.#logger.debug({ group, paceMs }, "ringcentral: pacing request under the rate limit");
         await sleep(this.#clock, paceMs, options.signal);
+        paceMs = this.#tracker.delayMs(group, this.#clock.nowMs());
       }
+      this.#tracker.issue(group, this.#clock.nowMs());
       this.counters.requests += 1;
       let response: RawResponse | undefined;
       let thrown: unknown;

@@ -1,18 +1,10 @@
 import assert from "node:assert/strict";
 import { after, describe, test } from "node:test";
-import type { RingCentralEmulator } from "../../src/emulator/index.js";
 import { NoUsableDeviceError, RingCentralApiError } from "../../src/ringcentral/index.js";
-import { clientFor, lineFor, makeJwt, startEmulator } from "./rc-fixture.js";
+import { cleanup, clientFor, lineFor, makeJwt, startEmulator } from "./rc-fixture.js";
 
-const emulators: RingCentralEmulator[] = [];
-async function emulator(options: Parameters<typeof startEmulator>[0] = {}): Promise<RingCentralEmulator> {
-  const e = await startEmulator(options);
-  emulators.push(e);
-  return e;
-}
-after(async () => {
-  for (const e of emulators) await e.stop();
-});
+const emulator = startEmulator;
+after(cleanup);
 
 describe("RingCentral auth and SIP credentials against the emulator", () => {
   test("login, device discovery and sip-info selection give TLS settings for the SIP UA", async () => {

@@ -19,15 +19,27 @@ export const fastRetry = {
   requestTimeoutMs: 5000,
 } as const;
 
+const openEmulators: RingCentralEmulator[] = [];
+const openClosers: (() => Promise<void>)[] = [];
+
+/** Starts an emulator that {@link cleanup} stops. */
 export async function startEmulator(options: EmulatorOptions = {}): Promise<RingCentralEmulator> {
-  return RingCentralEmulator.start(options);
+  const emulator = await RingCentralEmulator.start(options);
+  openEmulators.push(emulator);
+  return emulator;
+}
+
+/** Closes every client and line made here (their refresh timers would keep the process alive), then the emulators. */
+export async function cleanup(): Promise<void> {
+  for (const close of openClosers.splice(0)) await close().catch(() => undefined);
+  for (const emulator of openEmulators.splice(0)) await emulator.stop();
 }
 
 export function clientFor(
   emulator: RingCentralEmulator,
   overrides: Partial<ConstructorParameters<typeof RingCentralRestClient>[0]> = {},
 ): RingCentralRestClient {
-  return new RingCentralRestClient({
+  const client = new RingCentralRestClient({
     server: emulator.url,
     clientId: emulator.clientId,
     ...(emulator.clientSecret === undefined ? {} : { clientSecret: emulator.clientSecret }),
@@ -35,13 +47,15 @@ export function clientFor(
     retry: fastRetry,
     ...overrides,
   });
+  openClosers.push(() => client.close());
+  return client;
 }
 
 export function lineFor(
   emulator: RingCentralEmulator,
   overrides: Partial<RingCentralLineOptions> = {},
 ): RingCentralLine {
-  return new RingCentralLine({
+  const line = new RingCentralLine({
     server: emulator.url,
     clientId: emulator.clientId,
     ...(emulator.clientSecret === undefined ? {} : { clientSecret: emulator.clientSecret }),
@@ -51,6 +65,8 @@ export function lineFor(
     recoverCheckIntervalMs: () => 100,
     ...overrides,
   });
+  openClosers.push(() => line.stop());
+  return line;
 }
 
 /** Polls `condition` every 20 ms until true or `timeoutMs` (bounded; for real-socket tests). */
