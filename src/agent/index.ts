@@ -1,4 +1,34 @@
 // Public surface of the agent layer (see ARCHITECTURE.md).
+
+export {
+  CallJournal,
+  type CallJournalOptions,
+  endReasonText,
+  outcomeOf,
+} from "./call-journal.js";
+export {
+  type AgentMetrics,
+  type AgentTurnLatency,
+  type ConversationAgentConfig,
+  type ConversationProviders,
+  noMetrics,
+  type ProviderFactory,
+} from "./conversation/agent-ports.js";
+export {
+  createToolHandler,
+  resolveTransferTarget,
+  type ToolEnvironment,
+  toolSpecs,
+  transferFailedText,
+} from "./conversation/call-tools.js";
+export {
+  type ConversationAgent,
+  type ConversationAgentOptions,
+  type ConversationCallSummary,
+  createConversationAgent,
+} from "./conversation/conversation-agent.js";
+export { KnowledgeBase, type KnowledgeEntry } from "./conversation/knowledge-base.js";
+export { frameRms, isVoiced, PipelineCallAudio } from "./conversation/pipeline-call-audio.js";
 export { createDiagnosticAgent } from "./diagnostic/diagnostic-agents.js";
 export {
   defaultEchoAgentOptions,

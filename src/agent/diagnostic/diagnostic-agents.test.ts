@@ -12,6 +12,7 @@ import {
   FakeIncoming,
   FakeLine,
   FakeMediaFactory,
+  type FakeMediaSession,
   peerAnswer,
   peerOffer,
 } from "../../telephony/index.js";
@@ -28,7 +29,10 @@ function tone(value: number, frames: number, rateHz = 16000): Int16Array {
   return new Int16Array((rateHz / 50) * frames).fill(value);
 }
 
-async function inboundCall(handler: (call: Call) => Promise<void>) {
+async function inboundCall(
+  handler: (call: Call) => Promise<void>,
+  beforeAck?: (session: FakeMediaSession) => void,
+) {
   const media = new FakeMediaFactory();
   const manager = new CallManager({ media, logger: silentLogger() });
   const line = new FakeLine("main");
@@ -39,6 +43,8 @@ async function inboundCall(handler: (call: Call) => Promise<void>) {
   });
   const incoming = line.deliver(new FakeIncoming({ offer: peerOffer() }));
   await settle();
+  const opened = media.sessions[0];
+  if (opened) beforeAck?.(opened);
   incoming.ack();
   await settle();
   assert.ok(call);
@@ -73,11 +79,16 @@ describe("diagnostic agents", () => {
     const file = join(dir, "prompt.wav");
     await writeMonoWavFile(file, tone(500, 5, 8000), 8000);
     let agentDone: Promise<void> | undefined;
-    const env = await inboundCall((call) => {
-      agentDone = runPlaybackAgent(call, { file, recordDir: dir, hangupAfterPlay: true });
-      return agentDone;
-    });
-    for (const frame of framesOf(tone(700, 4), 16000)) env.session.pushFrame(frame);
+    const env = await inboundCall(
+      (call) => {
+        agentDone = runPlaybackAgent(call, { file, recordDir: dir, hangupAfterPlay: true });
+        return agentDone;
+      },
+      // The caller speaks from the first moment (queued before the agent starts reading).
+      (session) => {
+        for (const frame of framesOf(tone(700, 4), 16000)) session.pushFrame(frame);
+      },
+    );
     await agentDone;
     assert.deepEqual(env.call.endReason, { kind: "agent_hung_up" });
     assert.equal(env.session.playouts[0]?.frames.length, 5);
