@@ -112,6 +112,13 @@ export class CorrelatedCall {
     this.#seen.add(key);
     this.#telephonySessionId = telephonySessionId;
     this.#partyId = partyId;
+    const current = this.#current;
+    if (change.source === "event" && current?.source === "resync" && current.code === change.code) {
+      // The event that re-sync already reported (replayed after recovery): keep it, notify nobody.
+      this.#history.push(change);
+      this.#current = change;
+      return false;
+    }
     if (change.source === "resync") {
       this.#history.push(change);
       this.#current = change;
@@ -119,7 +126,6 @@ export class CorrelatedCall {
       let index = this.#history.length;
       while (index > 0 && (this.#history[index - 1]?.sequence ?? 0) > change.sequence) index -= 1;
       this.#history.splice(index, 0, change);
-      const current = this.#current;
       if (current === undefined || current.source === "resync" || change.sequence >= current.sequence) {
         // A late event never un-ends a call that re-sync has already seen end.
         if (!(current?.source === "resync" && isTerminalStatus(current.code))) this.#current = change;
