@@ -460,6 +460,7 @@ export class ConversationPipeline {
     this.#response = undefined;
     this.#cancelTimer("filler");
     response?.abort.abort();
+    response?.release();
     const dropped = this.#player.dropAll();
     const ids = new Set(dropped.map((s) => s.id));
     this.#queue.dropData(
@@ -636,6 +637,7 @@ export class ConversationPipeline {
     }
     this.#response = undefined;
     this.#cancelTimer("filler");
+    response.release();
     response.speech?.sentences.close();
     if (response.speech === undefined) {
       this.#emitMetrics(response, false);

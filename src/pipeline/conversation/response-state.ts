@@ -39,15 +39,20 @@ export class ResponseState {
   ttsFirstAudioAtMs: number | undefined;
   firstAudioToSinkAtMs: number | undefined;
 
+  readonly #parent: AbortSignal;
+  readonly #onParentAbort = (): void => this.abort.abort(this.#parent.reason);
+
   constructor(id: number, turnId: number, parent: AbortSignal) {
     this.id = id;
     this.turnId = turnId;
+    this.#parent = parent;
     if (parent.aborted) this.abort.abort(parent.reason);
-    else
-      parent.addEventListener("abort", () => this.abort.abort(parent.reason), {
-        once: true,
-        signal: this.abort.signal,
-      });
+    else parent.addEventListener("abort", this.#onParentAbort, { once: true });
+  }
+
+  /** The reply is complete: stop listening to the pipeline's signal (no listener per turn leaks). */
+  release(): void {
+    this.#parent.removeEventListener("abort", this.#onParentAbort);
   }
 
   beginRound(nowMs: number): void {
