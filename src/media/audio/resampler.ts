@@ -3,9 +3,13 @@
  * Kaiser-windowed sinc prototype (upsample by L, low-pass, downsample by M, computing only the kept
  * outputs). History is carried across frames, so consecutive 20 ms frames join without clicks; each
  * 20 ms input frame gives exactly one 20 ms output frame. Pure and synchronous.
+ *
+ * Ratios 2:1 and 1:2 (8 <-> 16 kHz: every narrowband call, both directions) take a dedicated,
+ * cheaper path (factor-two-resampler.ts) unless filter options are given.
  */
 import { RingagentError } from "../../shared/index.js";
 import { type AudioFrame, samplesPerFrame } from "./audio-frame.js";
+import { FactorTwoDownsampler, FactorTwoUpsampler } from "./factor-two-resampler.js";
 import { kaiserLowPass } from "./kaiser-filter.js";
 
 export type ResamplerRateHz = 8000 | 16000 | 24000 | 48000;
@@ -39,6 +43,10 @@ export class Resampler {
   private readonly outputFrameSamples: number;
   /** Last (tapsPerPhase - 1) inputs, then room for one frame. */
   private readonly buffer: Float64Array;
+  /** The 2:1 / 1:2 path, when it applies. */
+  private readonly factorTwo: FactorTwoDownsampler | FactorTwoUpsampler | undefined;
+  /** Output of processTransient(), rewritten by each call. */
+  private readonly transient: Int16Array;
 
   constructor(inputRateHz: ResamplerRateHz, outputRateHz: ResamplerRateHz, options: ResamplerOptions = {}) {
     if (!resamplerRates.includes(inputRateHz) || !resamplerRates.includes(outputRateHz)) {
@@ -65,24 +73,57 @@ export class Resampler {
       for (let t = 0; t < this.tapsPerPhase; t++) phase[t] = (h[p + t * this.up] ?? 0) * this.up;
       this.phases.push(phase);
     }
-    this.delaySamples = half / this.down;
     this.inputFrameSamples = samplesPerFrame(inputRateHz);
     this.outputFrameSamples = samplesPerFrame(outputRateHz);
-    this.buffer = new Float64Array(this.tapsPerPhase - 1 + this.inputFrameSamples);
+    const customFilter =
+      options.halfLengthAtLowRate !== undefined ||
+      options.beta !== undefined ||
+      options.passbandFraction !== undefined;
+    if (!customFilter && this.up === 1 && this.down === 2) {
+      this.factorTwo = new FactorTwoDownsampler(this.inputFrameSamples);
+    } else if (!customFilter && this.up === 2 && this.down === 1) {
+      this.factorTwo = new FactorTwoUpsampler(this.inputFrameSamples);
+    }
+    this.delaySamples = this.factorTwo?.delaySamples ?? half / this.down;
+    // The general path's state is not used by the 2:1 / 1:2 path.
+    this.buffer = new Float64Array(
+      this.factorTwo === undefined ? this.tapsPerPhase - 1 + this.inputFrameSamples : 0,
+    );
+    this.transient = new Int16Array(this.outputFrameSamples);
   }
 
-  /** One 20 ms frame at the input rate -> one 20 ms frame at the output rate. */
+  /** One 20 ms frame at the input rate -> one new 20 ms frame at the output rate. */
   process(frame: AudioFrame): AudioFrame {
+    return {
+      samples: this.#run(frame, new Int16Array(this.outputFrameSamples)),
+      sampleRateHz: this.outputRateHz,
+    };
+  }
+
+  /**
+   * Like process(), but the returned frame's samples are this resampler's own buffer, rewritten by
+   * the next call: for a frame consumed at once (encoded and sent), without an allocation per frame.
+   */
+  processTransient(frame: AudioFrame): AudioFrame {
+    return { samples: this.#run(frame, this.transient), sampleRateHz: this.outputRateHz };
+  }
+
+  #run(frame: AudioFrame, out: Int16Array): Int16Array {
     if (frame.sampleRateHz !== this.inputRateHz || frame.samples.length !== this.inputFrameSamples) {
       throw new RingagentError("media_frame_format", "resampler wants 20 ms frames at its input rate");
     }
-    if (this.up === 1 && this.down === 1)
-      return { samples: frame.samples.slice(), sampleRateHz: this.outputRateHz };
+    const input = frame.samples;
+    if (this.factorTwo !== undefined) {
+      this.factorTwo.process(input, out);
+      return out;
+    }
+    if (this.up === 1 && this.down === 1) {
+      out.set(input);
+      return out;
+    }
     const history = this.tapsPerPhase - 1;
     const buf = this.buffer;
-    const input = frame.samples;
     for (let i = 0; i < input.length; i++) buf[history + i] = input[i] ?? 0;
-    const out = new Int16Array(this.outputFrameSamples);
     const { up, down, tapsPerPhase } = this;
     for (let n = 0; n < out.length; n++) {
       // Position n*M on the upsampled grid: phase p, newest input sample index base.
@@ -100,10 +141,11 @@ export class Resampler {
     // 20 ms of input is an integer number of M-blocks (rates are multiples of 50 Hz * M), so the phase
     // restarts at 0 each frame; keep the newest `history` inputs.
     buf.copyWithin(0, input.length, input.length + history);
-    return { samples: out, sampleRateHz: this.outputRateHz };
+    return out;
   }
 
   reset(): void {
     this.buffer.fill(0);
+    this.factorTwo?.reset();
   }
 }

@@ -210,7 +210,8 @@ export class OutboundStream {
         resampler = new Resampler(rate as ResamplerRateHz, codecRate as ResamplerRateHz);
         this.#resamplers.set(rate, resampler);
       }
-      return resampler.process(frame);
+      // Encoded at once by nextPacket(), so the resampler's reused output buffer is safe here.
+      return resampler.processTransient(frame);
     }
   }
 
