@@ -1,14 +1,51 @@
 /**
  * The composition root: the only place that wires concrete implementations together.
- * `ringagent` (bin/ringagent.js) calls {@link main}.
+ * `ringagent` (bin/ringagent.js) calls {@link main}; tests and benchmarks call {@link startRingagent},
+ * which returns a handle with the bound addresses and `stop()`.
  */
 import { readFileSync } from "node:fs";
 import { hostname } from "node:os";
-import { baseDoctorChecks, runCli } from "./cli/index.js";
-import type { RingagentConfig } from "./config/index.js";
-import { createHttpServer, createMetrics, type HttpServer, storeReadiness } from "./http/index.js";
-import { createLogger, describeError, type Logger } from "./shared/index.js";
+import { join } from "node:path";
+import {
+  CallJournal,
+  type ConversationAgentConfig,
+  type ConversationAgentOptions,
+  createConversationAgent,
+  createDiagnosticAgent,
+  type ProviderFactory,
+  resolveTransferTarget,
+  runCallCommand,
+} from "./agent/index.js";
+import { baseDoctorChecks, type CallRequest, type CliIo, runCli } from "./cli/index.js";
+import type { AgentConfig, LineConfig, RingagentConfig } from "./config/index.js";
+import {
+  createHttpServer,
+  createMetrics,
+  type HttpServer,
+  type LiveCallActionResult,
+  type Metrics,
+  type ReadinessCheck,
+  storeReadiness,
+} from "./http/index.js";
+import {
+  addonBuildCommand,
+  CachingTtsProvider,
+  FliteTtsProvider,
+  type FliteVoice,
+  loadConversationScript,
+  PocketsphinxSttProvider,
+  ScriptLlmProvider,
+} from "./pipeline/index.js";
+import { RingCentralLine } from "./ringcentral/index.js";
+import { ConfigError, createLogger, describeError, type Logger, systemClock } from "./shared/index.js";
+import type { SipAddress, SipUserAgent } from "./sip/index.js";
 import { applyRetention, type CallStore, PostgresCallStore, SqliteCallStore } from "./store/index.js";
+import {
+  type CallHandler,
+  createTelephony,
+  type Telephony,
+  type TelephonyLineSpec,
+} from "./telephony/index.js";
 
 export function packageVersion(): string {
   const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as {
@@ -23,22 +60,108 @@ async function openStore(config: RingagentConfig): Promise<CallStore> {
     : PostgresCallStore.open({ url: config.store.url });
 }
 
-/** Starts every configured line and resolves once the process is asked to stop (SIGINT/SIGTERM). */
-export async function startService(
-  config: RingagentConfig,
-  options: { configPath: string | undefined },
-): Promise<void> {
-  const logOptions =
+function loggerFor(config: RingagentConfig): Logger {
+  return createLogger(
     config.log.pretty === undefined
       ? { level: config.log.level }
-      : { level: config.log.level, pretty: config.log.pretty };
-  const logger: Logger = createLogger(logOptions);
+      : { level: config.log.level, pretty: config.log.pretty },
+  );
+}
+
+/** Offline engines: one pocketsphinx per process, one cached flite per voice, a script LLM per call. */
+export function offlineProviderFactory(options: { ttsCacheDir?: string } = {}): ProviderFactory {
+  let sphinx: PocketsphinxSttProvider | undefined;
+  const tts = new Map<string, CachingTtsProvider>();
+  const scripts = new Map<string, ReturnType<typeof loadConversationScript>>();
+  const field = (o: Readonly<Record<string, unknown>>, name: string): string | undefined => {
+    const v = o[name];
+    return typeof v === "string" ? v : undefined;
+  };
+  const unsupported = (kind: string, name: string): ConfigError =>
+    new ConfigError([
+      `agents.*.${kind}.provider: "${name}" is not wired into this build — fix: use the offline provider (pocketsphinx, script, flite)`,
+    ]);
+  return {
+    shared(agent: ConversationAgentConfig) {
+      if (agent.stt.provider !== "pocketsphinx") throw unsupported("stt", agent.stt.provider);
+      if (agent.tts.provider !== "flite") throw unsupported("tts", agent.tts.provider);
+      sphinx ??= new PocketsphinxSttProvider();
+      const voice = (field(agent.tts, "voice") ?? "slt") as FliteVoice;
+      let cached = tts.get(voice);
+      if (cached === undefined) {
+        cached = new CachingTtsProvider(
+          new FliteTtsProvider({ voice }),
+          options.ttsCacheDir === undefined ? {} : { dir: options.ttsCacheDir },
+        );
+        tts.set(voice, cached);
+      }
+      return { stt: sphinx, tts: cached };
+    },
+    llm(agent: ConversationAgentConfig) {
+      if (agent.llm.provider !== "script") throw unsupported("llm", agent.llm.provider);
+      const path = field(agent.llm, "script") ?? "";
+      let script = scripts.get(path);
+      if (script === undefined) {
+        script = path.length > 0 ? loadConversationScript(path) : loadConversationScript();
+        scripts.set(path, script);
+      }
+      return new ScriptLlmProvider(script);
+    },
+  };
+}
+
+/** Loopback-only lines get loopback RTP (no external address in our SDP). */
+function rtpBindAddressFor(config: RingagentConfig): string | undefined {
+  const hosts = config.lines.flatMap((line) => {
+    if (line.kind === "local" || line.kind === "sip-trunk") return line.listen.map((l) => l.split(":")[1]);
+    return ["external"];
+  });
+  return hosts.every((h) => h === "127.0.0.1") ? "127.0.0.1" : undefined;
+}
+
+export interface StartOptions {
+  readonly configPath?: string | undefined;
+  readonly logger?: Logger;
+  /** Overrides for the conversation agents (tests and benchmarks: pipeline tuning, per-call hooks). */
+  readonly conversation?: Partial<Pick<ConversationAgentOptions, "turn" | "bargeIn" | "onCallDone">>;
+  readonly providers?: ProviderFactory;
+  /** How long active calls may run on after stop() before they are hung up (default 10 s). */
+  readonly drainTimeoutMs?: number;
+}
+
+export interface LineHandle {
+  readonly name: string;
+  readonly kind: LineConfig["kind"];
+  /** Where the line's SIP listens (local and trunk lines). */
+  readonly addresses: readonly SipAddress[];
+  readonly ua: SipUserAgent | undefined;
+}
+
+export interface ServiceHandle {
+  readonly config: RingagentConfig;
+  readonly logger: Logger;
+  readonly store: CallStore;
+  readonly telephony: Telephony;
+  readonly journal: CallJournal;
+  readonly metrics: Metrics;
+  readonly http: HttpServer | undefined;
+  readonly httpUrl: string | undefined;
+  readonly lines: readonly LineHandle[];
+  /** Stops taking calls, lets active calls finish (up to the drain timeout), unregisters, closes. */
+  stop(): Promise<void>;
+}
+
+/** Starts every configured line with its agent; resolves once all are listening/registering. */
+export async function startRingagent(
+  config: RingagentConfig,
+  options: StartOptions = {},
+): Promise<ServiceHandle> {
+  const logger = options.logger ?? loggerFor(config);
   const instance = config.instance ?? hostname();
   logger.info(
     { config: options.configPath ?? "built-in default", version: packageVersion(), instance },
     "ringagent starting",
   );
-
   const store = await openStore(config);
   const interrupted = await store.markInterrupted(instance, Date.now());
   if (interrupted > 0)
@@ -53,51 +176,231 @@ export async function startService(
   }
 
   const metrics = createMetrics();
+  const telephony = createTelephony({
+    rtpPortMin: config.media.rtpPortMin,
+    rtpPortMax: config.media.rtpPortMax,
+    codecs: config.media.codecs,
+    mediaTimeoutMs: config.media.mediaTimeoutMs,
+    userAgent: config.sip.userAgent,
+    timers: { t1Ms: config.sip.t1Ms, t2Ms: config.sip.t2Ms, t4Ms: config.sip.t4Ms },
+    logger,
+    ...(rtpBindAddressFor(config) === undefined ? {} : { rtpBindAddress: "127.0.0.1" }),
+  });
+  const agentOfLine = new Map(config.lines.map((l) => [l.name, l.agent]));
+  const journal = new CallJournal({
+    store,
+    metrics: metrics.recorder,
+    instance,
+    clock: systemClock,
+    logger,
+    agentOfLine: (line) => agentOfLine.get(line) ?? "unknown",
+  });
+  journal.attach(telephony.manager);
+
+  let draining = false;
+  const providers =
+    options.providers ??
+    offlineProviderFactory({ ttsCacheDir: join(config.recordings.dir, "..", "tts-cache") });
+  const handlers = new Map<string, CallHandler>();
+  for (const [name, agent] of Object.entries(config.agents)) {
+    const handler = await buildAgent(name, agent);
+    if (handler !== undefined)
+      handlers.set(name, async (call) => {
+        // Stopping: a call that slipped in is ended at once (the manager has no 503 switch yet).
+        if (draining) return;
+        await handler(call);
+      });
+  }
+
+  async function buildAgent(name: string, agent: AgentConfig): Promise<CallHandler | undefined> {
+    if (agent.kind !== "conversation") return createDiagnosticAgent(agent);
+    const conversation = createConversationAgent({
+      name,
+      config: agent,
+      providers,
+      journal,
+      metrics: metrics.recorder,
+      clock: systemClock,
+      logger,
+      recordings: { enabled: config.recordings.enabled, dir: config.recordings.dir },
+      ...options.conversation,
+    });
+    await conversation.prepare();
+    return conversation.handler;
+  }
+
+  const lines: LineHandle[] = [];
+  const ringcentral: RingCentralLine[] = [];
+  for (const line of config.lines) {
+    const handler = handlers.get(line.agent);
+    if (handler === undefined)
+      throw new ConfigError([`lines.${line.name}.agent: no agent named ${line.agent}`]);
+    const spec = line.kind === "ringcentral" ? await ringCentralSpec(line) : line;
+    const { ua, addresses } = await telephony.addLine(spec, handler);
+    lines.push({ name: line.name, kind: line.kind, addresses, ua });
+    logger.info({ line: line.name, kind: line.kind, agent: line.agent }, "line started");
+  }
+
+  /** RingCentral: REST login -> device SIP credentials -> a sip-account-like TLS registration. */
+  async function ringCentralSpec(
+    line: Extract<LineConfig, { kind: "ringcentral" }>,
+  ): Promise<TelephonyLineSpec> {
+    const rc = new RingCentralLine({
+      server: line.ringcentral.server,
+      clientId: line.ringcentral.clientId,
+      clientSecret: line.ringcentral.clientSecret,
+      jwt: line.ringcentral.jwt,
+      deviceId: line.ringcentral.deviceId,
+      region: line.ringcentral.region,
+      logger: logger.child({ line: line.name }),
+    });
+    ringcentral.push(rc);
+    const { sip } = await rc.start();
+    // TODO(ringcentral): feed the UA's registration state to rc.setRegistered and use CallControl
+    // for transfers once the ringcentral line exposes a telephony hook for it.
+    return {
+      name: line.name,
+      kind: "sip-account",
+      maxConcurrentCalls: line.maxConcurrentCalls,
+      answerDelayMs: line.answerDelayMs,
+      callers: line.callers,
+      codecs: line.codecs,
+      srtp: line.srtp,
+      registrar: `${sip.outboundProxy.host}:${sip.outboundProxy.port}`,
+      domain: sip.domain,
+      username: sip.username,
+      authUsername: sip.authorizationId,
+      password: sip.password,
+      transport: "tls",
+      registerExpiresS: 600,
+      tls: { verifyCertificate: line.ringcentral.verifyCertificate },
+    };
+  }
+
+  const readiness = async (): Promise<ReadinessCheck[]> => {
+    const checks: ReadinessCheck[] = [await storeReadiness(store)];
+    for (const line of lines) {
+      const state = line.ua?.registrationState;
+      const ok = draining ? false : state === undefined ? line.addresses.length > 0 : state === "registered";
+      checks.push({
+        name: `line ${line.name}`,
+        ok,
+        ...(ok ? {} : { detail: draining ? "stopping" : `registration ${state ?? "not listening"}` }),
+      });
+    }
+    return checks;
+  };
+
+  const live = {
+    hangUp: async (callId: string): Promise<LiveCallActionResult> => {
+      const call = telephony.manager.getCall(callId);
+      if (call === undefined) return { ok: false, reason: "not_live" };
+      await call.hangup();
+      return { ok: true };
+    },
+    transfer: async (callId: string, to: string): Promise<LiveCallActionResult> => {
+      const call = telephony.manager.getCall(callId);
+      if (call === undefined) return { ok: false, reason: "not_live" };
+      if (call.state !== "active" && call.state !== "on_hold")
+        return { ok: false, reason: "wrong_state", state: call.state };
+      const target = resolveTransferTarget(to, {}, call.signaling.remoteUri);
+      if (target === undefined) return { ok: false, reason: "wrong_state", state: "bad_target" };
+      const result = await call.transfer(target);
+      return result.outcome === "success"
+        ? { ok: true }
+        : { ok: false, reason: "wrong_state", state: `refer_${result.status}` };
+    },
+  };
+
   let http: HttpServer | undefined;
+  let httpUrl: string | undefined;
   if (config.http.enabled) {
     http = createHttpServer({
       listen: config.http.listen,
       token: config.http.token,
       store,
-      // Live-call control arrives with the call manager (telephony); until then no call is live.
-      calls: {
-        hangUp: async () => ({ ok: false, reason: "not_live" }),
-        transfer: async () => ({ ok: false, reason: "not_live" }),
-      },
-      readiness: async () => [await storeReadiness(store)],
+      calls: live,
+      readiness,
       registry: metrics.registry,
       recordingsDir: config.recordings.dir,
       logger,
     });
     const bound = await http.listen();
+    httpUrl = bound.url;
     logger.info({ url: bound.url, access: http.accessMode }, "http api listening");
   }
-
-  for (const line of config.lines) {
-    logger.info({ line: line.name, kind: line.kind, agent: line.agent }, "line configured");
-  }
-  const stop = new AbortController();
-  const onSignal = (signal: NodeJS.Signals): void => {
-    logger.info({ signal }, "stopping");
-    stop.abort();
-  };
-  process.once("SIGINT", onSignal);
-  process.once("SIGTERM", onSignal);
   logger.info("ringagent ready");
-  // Holds the event loop open until asked to stop, even before any line has a socket open.
-  const keepAlive = setInterval(() => {}, 60_000);
-  await new Promise<void>((resolve) =>
-    stop.signal.addEventListener("abort", () => resolve(), { once: true }),
-  );
-  clearInterval(keepAlive);
-  try {
-    await http?.close();
-    await store.close();
-  } catch (error) {
-    logger.error({ err: error }, `shutdown: ${describeError(error)}`);
+
+  let stopping: Promise<void> | undefined;
+  const stop = (): Promise<void> => {
+    stopping ??= (async () => {
+      draining = true;
+      const deadline = Date.now() + (options.drainTimeoutMs ?? 10_000);
+      while (telephony.manager.activeCalls > 0 && Date.now() < deadline)
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      try {
+        await telephony.close();
+        await Promise.allSettled(ringcentral.map((rc) => rc.stop()));
+        await journal.flush();
+        await http?.close();
+        await store.close();
+      } catch (error) {
+        logger.error({ err: error }, `shutdown: ${describeError(error)}`);
+      }
+      logger.info("ringagent stopped");
+      logger.flush();
+    })();
+    return stopping;
+  };
+  return { config, logger, store, telephony, journal, metrics, http, httpUrl, lines, stop };
+}
+
+/** `ringagent start`: runs until SIGINT/SIGTERM. */
+export async function startService(
+  config: RingagentConfig,
+  options: { configPath: string | undefined },
+): Promise<void> {
+  const service = await startRingagent(config, { configPath: options.configPath });
+  await new Promise<void>((resolve) => {
+    const onSignal = (signal: NodeJS.Signals): void => {
+      service.logger.info({ signal }, "stopping");
+      resolve();
+    };
+    process.once("SIGINT", onSignal);
+    process.once("SIGTERM", onSignal);
+  });
+  await service.stop();
+}
+
+/** `ringagent call TARGET`: one call from a line (a local line binds a free port, so it runs beside `start`). */
+async function placeCall(config: RingagentConfig, request: CallRequest, io: CliIo): Promise<number> {
+  const line =
+    request.line === undefined ? config.lines[0] : config.lines.find((l) => l.name === request.line);
+  if (line === undefined || line.kind === "ringcentral") {
+    io.err(`ringagent: no SIP line named ${request.line ?? "(first)"} to call from\n`);
+    return 2;
   }
-  logger.info("ringagent stopped");
-  logger.flush();
+  const spec: TelephonyLineSpec = line.kind === "local" ? { ...line, listen: ["udp:127.0.0.1:0"] } : line;
+  const telephony = createTelephony({
+    rtpPortMin: config.media.rtpPortMin,
+    rtpPortMax: config.media.rtpPortMax,
+    codecs: config.media.codecs,
+    mediaTimeoutMs: config.media.mediaTimeoutMs,
+    userAgent: config.sip.userAgent,
+    logger: createLogger({ level: "warn" }),
+    ...(rtpBindAddressFor(config) === undefined ? {} : { rtpBindAddress: "127.0.0.1" }),
+  });
+  try {
+    await telephony.addLine(spec);
+    const result = await runCallCommand(
+      telephony.manager,
+      { target: request.target, line: line.name, play: request.play, record: request.record },
+      (text) => io.out(`${text}\n`),
+    );
+    return result.exitCode;
+  } finally {
+    await telephony.close();
+  }
 }
 
 export async function main(argv: readonly string[]): Promise<number> {
@@ -106,7 +409,31 @@ export async function main(argv: readonly string[]): Promise<number> {
     {
       start: startService,
       openStore,
-      doctorChecks: (config) => baseDoctorChecks(config, { openStore }),
+      placeCall,
+      doctorChecks: (config) => [
+        ...baseDoctorChecks(config, { openStore }),
+        ...(Object.values(config.agents).some(
+          (a) => a.kind === "conversation" && a.stt.provider === "pocketsphinx",
+        )
+          ? [
+              {
+                name: "engine pocketsphinx addon",
+                run: async () => {
+                  try {
+                    new PocketsphinxSttProvider().close();
+                    return { status: "pass" as const, detail: "addon loads, model found" };
+                  } catch (error) {
+                    return {
+                      status: "fail" as const,
+                      detail: describeError(error),
+                      fix: `build it: ${addonBuildCommand}; apt-get install pocketsphinx-en-us libpocketsphinx-dev`,
+                    };
+                  }
+                },
+              },
+            ]
+          : []),
+      ],
     },
     {
       out: (text) => process.stdout.write(text),

@@ -142,6 +142,10 @@ const conversationAgent = z.strictObject({
   llm: providerOptions(["script", "openai", "llama-cpp"]).default({ provider: "script" }),
   tts: providerOptions(["flite", "openai", "elevenlabs"]).default({ provider: "flite" }),
   tools: z.array(z.enum(toolNames)).default(["end_call"]),
+  /** Names the transfer tool may use (`operator`, `sales`...) -> a SIP URI, number or extension. */
+  transferTargets: z.record(z.string().min(1), z.string().min(1)).default({}),
+  /** Knowledge file for the lookup tool: YAML (`- q: ... a: ...`) or markdown (`## question` + answer). */
+  knowledge: z.string().min(1).optional(),
 });
 
 /** An agent without `kind` is a conversation agent. */
