@@ -82,7 +82,7 @@ export class RateLimitTracker {
       windowMs,
       windowEndMs: nowMs + windowMs,
       issuedSinceObservation: 0,
-      lastIssuedMs: previous?.lastIssuedMs ?? Number.NEGATIVE_INFINITY,
+      lastIssuedMs: previous?.lastIssuedMs ?? nowMs, // an observation answers a request just sent
       blockedUntilMs: previous?.blockedUntilMs ?? Number.NEGATIVE_INFINITY,
     });
   }
