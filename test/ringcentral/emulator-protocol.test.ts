@@ -230,7 +230,9 @@ describe("RingCentral emulator wire protocol", () => {
     };
     emu.simulateInboundCall({ sipCallId: "nosip@example", from: "+1", to: "+2" });
     assert.equal(received.length, 1);
-    const party = (received[0]?.body as { parties: Record<string, unknown>[] }).parties[0];
+    const first = received[0];
+    assert.ok(first !== undefined);
+    const party = (first.body as { parties: Record<string, unknown>[] }).parties[0];
     assert.ok(party !== undefined && !("sipData" in party));
     assert.equal(received[0]?.subscriptionId, sub.id);
   });
