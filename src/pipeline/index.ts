@@ -37,6 +37,9 @@ export type { TurnState } from "./conversation/turn-state.js";
 export type { EndReason, EngineKind, PipelineFrame } from "./frames/pipeline-frame.js";
 export { type ChatMessage, ConversationHistory, type ToolCall } from "./history/conversation-history.js";
 export type { LlmEvent, LlmProvider, LlmRequest, ToolSpec } from "./llm/llm-types.js";
+// Remote model providers (issue 9): selection from config + env, fallbacks, voices.
+export { type LlamaCppLlmOptions, LlamaCppLlmProvider } from "./llm/providers/llama-cpp/llama-cpp-llm.js";
+export { type OpenAiLlmOptions, OpenAiLlmProvider } from "./llm/providers/openai/openai-llm.js";
 export { ScriptLlmProvider } from "./llm/providers/script/script-llm.js";
 // Offline providers.
 export {
@@ -45,6 +48,33 @@ export {
   loadConversationScript,
   parseConversationScript,
 } from "./llm/providers/script/script-schema.js";
+export {
+  defaultFallbackPolicy,
+  FallbackLlmProvider,
+  type FallbackOptions,
+  FallbackTtsProvider,
+} from "./provider-setup/fallback-providers.js";
+export { type FallbackSttOptions, FallbackSttProvider } from "./provider-setup/fallback-stt.js";
+export { ProviderHttpError } from "./provider-setup/http-error.js";
+export { createHttpTool, type HttpTool, type HttpToolConfig } from "./provider-setup/http-tool.js";
+export { HttpToolsLlmProvider } from "./provider-setup/http-tools-llm.js";
+export { type Env, MissingCredentialError } from "./provider-setup/provider-credentials.js";
+export {
+  createLlmProvider,
+  createSttProvider,
+  createTtsProvider,
+  type ProviderContext,
+  type ProviderOptionsInput,
+  realtimeSessionOptions,
+} from "./provider-setup/provider-factory.js";
+export { listVoices, speakSample, type VoiceInfo } from "./provider-setup/voice-catalog.js";
+export {
+  RealtimeSession,
+  type RealtimeSessionEvents,
+  type RealtimeSessionOptions,
+} from "./realtime/realtime-session.js";
+export { type DeepgramSttOptions, DeepgramSttProvider } from "./stt/providers/deepgram/deepgram-stt.js";
+export { type OpenAiSttOptions, OpenAiSttProvider } from "./stt/providers/openai/openai-stt.js";
 export {
   addonBuildCommand,
   debianEnglishModel,
@@ -59,9 +89,18 @@ export type { SttProvider, SttResult, SttStream, SttStreamOptions } from "./stt/
 export { FakeCallAudio } from "./testing/fake-call-audio.js";
 export { FakeLlmProvider, FakeSttProvider, FakeTtsProvider, fakeSpeech } from "./testing/fake-engines.js";
 export { FakePlayoutSink, type SentFrame } from "./testing/fake-playout-sink.js";
+export { FakeDeepgramServer } from "./testing/fake-servers/fake-deepgram-server.js";
+export { FakeElevenLabsServer } from "./testing/fake-servers/fake-elevenlabs-server.js";
+export { FakeOpenAiRealtimeServer } from "./testing/fake-servers/fake-openai-realtime-server.js";
+export { FakeOpenAiServer } from "./testing/fake-servers/fake-openai-server.js";
 export { PipelineHarness } from "./testing/pipeline-harness.js";
+export {
+  type ElevenLabsTtsOptions,
+  ElevenLabsTtsProvider,
+} from "./tts/providers/elevenlabs/elevenlabs-tts.js";
 export { type EspeakOptions, EspeakTtsProvider } from "./tts/providers/espeak/espeak-tts.js";
 export { type FliteOptions, FliteTtsProvider, type FliteVoice } from "./tts/providers/flite/flite-tts.js";
+export { type OpenAiTtsOptions, OpenAiTtsProvider } from "./tts/providers/openai/openai-tts.js";
 export { CachingTtsProvider, type TtsCacheOptions } from "./tts/tts-cache.js";
 export type { TtsChunk, TtsProvider, TtsRequest } from "./tts/tts-types.js";
 export { defaultEchoGuardOptions, type EchoGuardOptions } from "./turn/echo-guard.js";

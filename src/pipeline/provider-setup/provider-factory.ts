@@ -7,9 +7,10 @@
  */
 import type { z } from "zod";
 import { type Clock, ConfigError, type RingagentError, systemClock } from "../../shared/index.js";
-import type { LlmProvider } from "../llm/llm-types.js";
+import type { LlmProvider, ToolSpec } from "../llm/llm-types.js";
 import { LlamaCppLlmProvider } from "../llm/providers/llama-cpp/llama-cpp-llm.js";
 import { OpenAiLlmProvider } from "../llm/providers/openai/openai-llm.js";
+import type { RealtimeSessionOptions } from "../realtime/realtime-session.js";
 import { DeepgramSttProvider } from "../stt/providers/deepgram/deepgram-stt.js";
 import { OpenAiSttProvider } from "../stt/providers/openai/openai-stt.js";
 import type { SttProvider } from "../stt/stt-types.js";
@@ -31,6 +32,7 @@ import {
   openAiLlmSchema,
   openAiSttSchema,
   openAiTtsSchema,
+  realtimeSchema,
 } from "./provider-options.js";
 
 /** A provider's options as the config holds them. */
@@ -263,4 +265,26 @@ function buildTts(options: ProviderOptionsInput, c: ProviderContext): TtsProvide
       return builtin(options, c);
     }
   }
+}
+
+// ------------------------------------------------------------------------------------- realtime
+
+/** Options of a speech-to-speech session from the config (`{ provider: "openai-realtime", ... }`). */
+export function realtimeSessionOptions(
+  options: ProviderOptionsInput,
+  context: ProviderContext & { readonly sampleRateHz: number; readonly tools: readonly ToolSpec[] },
+): RealtimeSessionOptions {
+  const field = context.field ?? "realtime";
+  const o = parse(realtimeSchema, options, field);
+  const { provider: _p, apiKey: _k, apiKeyEnv: _e, headers: _h, timeoutMs, instructions, ...rest } = o;
+  return {
+    ...defined(rest),
+    apiKey: credential(`${field} (openai-realtime)`, o, context.env, defaultKeyEnv.openai),
+    instructions: instructions ?? context.instructions ?? "",
+    tools: context.tools,
+    language: context.language ?? "en-US",
+    sampleRateHz: context.sampleRateHz,
+    ...(timeoutMs !== undefined ? { connectTimeoutMs: timeoutMs } : {}),
+    ...(context.clock !== undefined ? { clock: context.clock } : {}),
+  };
 }

@@ -103,6 +103,8 @@ export const realtimeSchema = z.strictObject({
   voice: z.string().min(1).optional(),
   transcriptionModel: z.string().min(1).optional(),
   instructions: z.string().optional(),
+  protocol: z.enum(["ga", "beta"]).optional(),
+  turnDetection: z.enum(["server_vad", "semantic_vad"]).optional(),
 });
 
 /** Default environment variable of each provider's key. */
