@@ -100,7 +100,7 @@ export class CallJournal {
       answered: call.answeredAtMs !== undefined,
     };
     this.#entries.set(call.id, entry);
-    const startedAtMs = this.#o.clock.epochMs() - (this.#o.clock.nowMs() - call.startedAtMs);
+    const startedAtMs = Math.round(this.#o.clock.epochMs() - (this.#o.clock.nowMs() - call.startedAtMs));
     const remote = call.remoteUser ?? call.signaling.remoteUri;
     const inbound = call.direction === "inbound";
     this.#write(call.id, "insertCall", () =>
