@@ -30,6 +30,7 @@ import {
   type InDialogInfo,
   type InDialogOffer,
   isSdp,
+  type SignalingBody,
   type SignalingEnd,
   type SignalingSession,
   type TransferProgress,
@@ -99,6 +100,8 @@ export class Call extends EventEmitter<CallEvents> {
   #localHold = false;
   #remoteHold = false;
   #offerInFlight = false;
+  /** We put an offer in the 200 to an offerless re-INVITE; the ACK brings the answer. */
+  #awaitingAckAnswer = false;
   #lastPlayout: PlayoutHandle | undefined;
   #released = false;
   readonly #onReleased: ((call: Call) => void) | undefined;
@@ -149,6 +152,7 @@ export class Call extends EventEmitter<CallEvents> {
       ended: (end) => this.#onSignalingEnded(end),
       offer: (offer) => this.#onOffer(offer),
       info: (info) => this.#onInfo(info),
+      ackAnswer: (answer) => this.#onAckAnswer(answer),
     });
   }
 
@@ -327,8 +331,10 @@ export class Call extends EventEmitter<CallEvents> {
       return;
     }
     if (!isSdp(offer.offer)) {
-      // RFC 3264 8 / RFC 3261 14.2: an offerless re-INVITE gets our current description as the offer.
+      // RFC 3264 8 / RFC 3261 14.2: an offerless re-INVITE gets our current description as the offer;
+      // the peer's answer comes in the ACK (#onAckAnswer).
       offer.accept(this.#sdp.offer(this.#wantedDirection()));
+      this.#awaitingAckAnswer = true;
       this.#sessionTimer?.refreshed();
       return;
     }
@@ -350,6 +356,26 @@ export class Call extends EventEmitter<CallEvents> {
     offer.accept(outcome.sdp);
     this.#applyHold("peer");
     this.#sessionTimer?.refreshed();
+  }
+
+  /** RFC 3261 14.2: "the ACK ... contains the answer" to the offer in our 2xx to an offerless re-INVITE. */
+  #onAckAnswer(answer: SignalingBody): void {
+    if (!this.#awaitingAckAnswer || !isEstablished(this.#state)) return;
+    this.#awaitingAckAnswer = false;
+    if (!isSdp(answer)) return;
+    const outcome = this.#sdp.processAnswer(answer.body.toString("utf8"));
+    if (!outcome.ok) {
+      // RFC 3264 gives no way to refuse an answer: media stays as it was; the caller can re-offer.
+      this.#log.info({ reason: outcome.reason }, "unusable answer in the ACK; media unchanged");
+      return;
+    }
+    try {
+      this.#media.configure(outcome.negotiated);
+    } catch (error) {
+      this.#log.warn({ error: describeError(error) }, "media refused the answer in the ACK");
+      return;
+    }
+    this.#applyHold("peer");
   }
 
   #onInfo(info: InDialogInfo): void {

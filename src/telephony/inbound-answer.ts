@@ -49,7 +49,8 @@ export async function answerInbound(
   if (incoming.sessionTimer) {
     const st = answerSessionTimer(incoming.sessionTimer);
     if (!st.ok) {
-      incoming.reject(422);
+      // RFC 4028 6: "the UAS MUST reject the request with a 422 ... [with] a Min-SE header field".
+      incoming.reject(422, undefined, { minSeS: st.minSeS });
       return;
     }
     sessionTimer = st.answer;

@@ -56,6 +56,7 @@ export {
   isSdp,
   type OutgoingInviteResult,
   type ReferOptions,
+  type RejectDetails,
   type SignalingBody,
   type SignalingEnd,
   type SignalingEndKind,

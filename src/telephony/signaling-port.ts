@@ -65,6 +65,17 @@ export interface SignalingHandlers {
   ended(end: SignalingEnd): void;
   offer(offer: InDialogOffer): void;
   info(info: InDialogInfo): void;
+  /**
+   * The ACK of an offerless re-INVITE carried the peer's answer to the offer we put in our 200
+   * (RFC 3261 14.2 / RFC 3264): apply it to media.
+   */
+  ackAnswer?(answer: SignalingBody): void;
+}
+
+/** Extra details of a rejection. */
+export interface RejectDetails {
+  /** RFC 4028 6: a 422 carries Min-SE with the smallest interval we accept. */
+  readonly minSeS?: number;
 }
 
 export interface ReferOptions {
@@ -112,8 +123,8 @@ export interface IncomingSignaling extends SignalingSession {
     sdp: string,
     options?: { readonly sessionTimer?: SessionTimerAnswer },
   ): Promise<SignalingBody | undefined>;
-  /** A final failure response (486, 488 with Warning, 603...). */
-  reject(status: number, warning?: SipWarning): void;
+  /** A final failure response (486, 488 with Warning, 422 with Min-SE, 603...). */
+  reject(status: number, warning?: SipWarning, details?: RejectDetails): void;
 }
 
 export interface InviteProgress {

@@ -7,22 +7,30 @@
 import { RingagentError } from "../shared/index.js";
 import {
   CallFailedError,
+  type ExtraHeaders,
+  formatSessionExpires,
   formatUri,
+  formatWarning,
   getCSeq,
+  hasOptionTag,
   type IncomingOffer,
+  parseMinSe,
+  parseSessionExpires,
   type SessionBody,
   type SessionEndReason,
   type InDialogInfo as SipInDialogInfo,
   type SipSession,
   type TransferProgress as SipTransferProgress,
   type SipUserAgent,
+  sessionTimerResponseHeaders,
 } from "../sip/index.js";
-import type { SessionTimerAnswer } from "./session-timer.js";
+import type { Refresher, SessionTimerAnswer, SessionTimerRequest } from "./session-timer.js";
 import type {
   IncomingSignaling,
   InviteOptions,
   OutgoingInviteResult,
   ReferOptions,
+  RejectDetails,
   SignalingBody,
   SignalingEnd,
   SignalingEndKind,
@@ -56,10 +64,19 @@ export class SignalingStatusError extends RingagentError {
   }
 }
 
+/** RFC 3261 20.43 warn-agent: a pseudonym, so no host or address of ours is disclosed. */
+const warnAgent = "ringagent";
+
+function warningHeaders(warning: SipWarning | undefined): ExtraHeaders {
+  return warning === undefined ? [] : [["Warning", formatWarning(warning.code, warnAgent, warning.text)]];
+}
+
 export class SipSessionAdapter implements SignalingSession {
   readonly sip: SipSession;
   #handlers: SignalingHandlers | undefined;
   #pendingEnd: SignalingEnd | undefined;
+  /** The RFC 4028 session timer agreed for this dialog and which side we are in its terms. */
+  #timer: { answer: SessionTimerAnswer; weAre: Refresher } | undefined;
 
   constructor(session: SipSession) {
     this.sip = session;
@@ -78,13 +95,16 @@ export class SipSessionAdapter implements SignalingSession {
         offer.reject(491);
         return;
       }
+      const refresh = this.#refreshResponseHeaders(offer);
       handlers.offer({
         method: offer.method,
         offer: offer.offer,
-        accept: (answer) => offer.accept(answer),
-        // The SIP layer's reject takes a status only: the Warning is not sent (see report).
-        reject: (status) => offer.reject(status),
+        accept: (answer) => offer.accept(answer, { headers: refresh }),
+        reject: (status, warning) => offer.reject(status, { headers: warningHeaders(warning) }),
       });
+    });
+    session.on("answer", (answer: SessionBody) => {
+      this.#handlers?.ackAnswer?.(answer);
     });
     session.on("info", (info: SipInDialogInfo) => {
       this.#handlers?.info({ method: info.method, body: info.body });
@@ -114,8 +134,44 @@ export class SipSessionAdapter implements SignalingSession {
     }
   }
 
+  /** @internal Records the session timer agreed when the dialog was set up. */
+  setSessionTimer(answer: SessionTimerAnswer, weAre: Refresher): void {
+    this.#timer = { answer, weAre };
+  }
+
   reoffer(sdp: string, method: "INVITE" | "UPDATE" = "INVITE"): Promise<SignalingBody | undefined> {
-    return method === "UPDATE" ? this.sip.update(sdp) : this.sip.reinvite(sdp);
+    const options = { headers: this.#refreshRequestHeaders() };
+    return method === "UPDATE" ? this.sip.update(sdp, options) : this.sip.reinvite(sdp, options);
+  }
+
+  /**
+   * RFC 4028 7.4: a re-INVITE/UPDATE in a dialog with session timers carries Session-Expires with
+   * the current interval; "the refresher parameter ... SHOULD be 'uac' if the element sending the
+   * request is the refresher" (the request's sender is the UAC of that transaction).
+   */
+  #refreshRequestHeaders(): ExtraHeaders {
+    const timer = this.#timer;
+    if (timer === undefined) return [];
+    const weRefresh = timer.answer.refresher === timer.weAre;
+    return [
+      [
+        "Session-Expires",
+        formatSessionExpires({ deltaS: timer.answer.intervalS, refresher: weRefresh ? "uac" : "uas" }),
+      ],
+      ["Supported", "timer"],
+    ];
+  }
+
+  /**
+   * RFC 4028 9 applied to a refresh from the peer: its Session-Expires is answered in the 200 (with
+   * a refresher chosen as for an initial request), so the peer keeps its timer running.
+   */
+  #refreshResponseHeaders(offer: IncomingOffer): ExtraHeaders {
+    const requested = parseSessionExpires(offer.headers);
+    if (requested === undefined) return [];
+    const supports = hasOptionTag(offer.headers, "Supported", "timer");
+    const refresher = !supports ? "uas" : (requested.refresher ?? "uac");
+    return sessionTimerResponseHeaders({ deltaS: requested.deltaS, refresher }, supports);
   }
 
   async sendInfo(body: SignalingBody): Promise<void> {
@@ -167,9 +223,19 @@ export class IncomingSipSessionAdapter extends SipSessionAdapter implements Inco
     return this.sip.remoteOffer;
   }
 
-  /** Session-Expires is not surfaced yet: the SIP layer cannot add headers to our 2xx (see report). */
-  get sessionTimer(): undefined {
-    return undefined;
+  /** Session-Expires / Min-SE / Supported: timer of the INVITE (RFC 4028), when it asked for timers. */
+  get sessionTimer(): SessionTimerRequest | undefined {
+    const request = this.sip.request;
+    if (request === undefined) return undefined;
+    const requested = parseSessionExpires(request.headers);
+    if (requested === undefined) return undefined;
+    const minSeS = parseMinSe(request.headers);
+    return {
+      intervalS: requested.deltaS,
+      ...(minSeS !== undefined ? { minSeS } : {}),
+      ...(requested.refresher !== undefined ? { refresher: requested.refresher } : {}),
+      uacSupportsTimer: hasOptionTag(request.headers, "Supported", "timer"),
+    };
   }
 
   ring(): void {
@@ -180,8 +246,18 @@ export class IncomingSipSessionAdapter extends SipSessionAdapter implements Inco
 
   accept(
     sdp: string,
-    _options?: { readonly sessionTimer?: SessionTimerAnswer },
+    options: { readonly sessionTimer?: SessionTimerAnswer } = {},
   ): Promise<SignalingBody | undefined> {
+    const timer = options.sessionTimer;
+    let headers: ExtraHeaders = [];
+    if (timer !== undefined) {
+      const supports = this.sessionTimer?.uacSupportsTimer ?? false;
+      headers = sessionTimerResponseHeaders(
+        { deltaS: timer.intervalS, refresher: timer.refresher },
+        supports,
+      );
+      this.setSessionTimer(timer, "uas");
+    }
     return new Promise((resolve, reject) => {
       const onConfirmed = (answer: SessionBody | undefined): void => {
         this.sip.off("ended", onEnded);
@@ -194,7 +270,7 @@ export class IncomingSipSessionAdapter extends SipSessionAdapter implements Inco
       this.sip.once("confirmed", onConfirmed);
       this.sip.once("ended", onEnded);
       try {
-        this.sip.accept(sdp);
+        this.sip.accept(sdp, { headers });
       } catch (error) {
         this.sip.off("confirmed", onConfirmed);
         this.sip.off("ended", onEnded);
@@ -203,8 +279,10 @@ export class IncomingSipSessionAdapter extends SipSessionAdapter implements Inco
     });
   }
 
-  reject(status: number, _warning?: SipWarning): void {
-    this.sip.reject(status);
+  reject(status: number, warning?: SipWarning, details?: RejectDetails): void {
+    const minSe: ExtraHeaders =
+      status === 422 && details?.minSeS !== undefined ? [["Min-SE", String(details.minSeS)]] : [];
+    this.sip.reject(status, { headers: [...warningHeaders(warning), ...minSe] });
   }
 }
 
@@ -223,16 +301,42 @@ export class SipLineAdapter implements SignalingLine {
   }
 
   async invite(target: string, sdp: string, options: InviteOptions = {}): Promise<OutgoingInviteResult> {
+    const expiresS = options.sessionExpiresS;
+    // RFC 4028 7.1: the UAC asks with Session-Expires (no refresher: the UAS chooses) and Supported: timer.
+    const headers: ExtraHeaders =
+      expiresS === undefined
+        ? []
+        : [
+            ["Session-Expires", String(expiresS)],
+            ["Supported", "timer"],
+          ];
     try {
       const session = await this.ua.invite(target, {
         body: sdp,
+        headers,
         ...(options.signal ? { signal: options.signal } : {}),
         onProgress: (p) => options.onProgress?.({ status: p.status, body: p.body }),
       });
-      return { session: new SipSessionAdapter(session), answer: session.remoteBody, sessionTimer: undefined };
+      const adapter = new SipSessionAdapter(session);
+      const sessionTimer = expiresS === undefined ? undefined : outboundTimer(session);
+      if (sessionTimer !== undefined) adapter.setSessionTimer(sessionTimer, "uac");
+      return { session: adapter, answer: session.remoteBody, sessionTimer };
     } catch (error) {
       if (error instanceof CallFailedError) throw new SignalingStatusError(error.code, error.status);
       throw error;
     }
   }
+}
+
+/**
+ * RFC 4028 7.2: the session timer of an outbound call from its 2xx. "If the 2xx response did not
+ * contain a Session-Expires header field, there is no session expiration"; a missing refresher
+ * means the UAS does not refresh, so we (the UAC) do.
+ */
+function outboundTimer(session: SipSession): SessionTimerAnswer | undefined {
+  const response = session.answerResponse;
+  if (response === undefined) return undefined;
+  const granted = parseSessionExpires(response.headers);
+  if (granted === undefined) return undefined;
+  return { intervalS: granted.deltaS, refresher: granted.refresher ?? "uac" };
 }

@@ -1,6 +1,22 @@
 export { InboundPolicy } from "./inbound-policy.js";
+export { supportedOptionTags } from "./invite-accept.js";
 export type { InviteOptions, InviteProgress } from "./invite-connect.js";
-export { SipSession, type SipSessionEvents, type SipSessionState } from "./sip-session.js";
+export {
+  formatSessionExpires,
+  formatWarning,
+  hasOptionTag,
+  parseMinSe,
+  parseSessionExpires,
+  type SessionExpires,
+  type SessionRefresher,
+  sessionTimerResponseHeaders,
+} from "./session-timer-headers.js";
+export {
+  type SessionResponseOptions,
+  SipSession,
+  type SipSessionEvents,
+  type SipSessionState,
+} from "./sip-session.js";
 export { sipfragBody, sipfragStatus } from "./sipfrag.js";
 export { uriToAddress } from "./ua-addressing.js";
 export {

@@ -11,6 +11,9 @@ import { bodyOf } from "./request-sender.js";
 import { SipSession } from "./sip-session.js";
 import type { UaCore } from "./ua-core.js";
 
+/** Option tags (RFC 3261 8.2.2.3) this user agent understands in a Require header. */
+export const supportedOptionTags: ReadonlySet<string> = new Set(["timer"]);
+
 export interface InviteAcceptOptions {
   readonly autoRinging: boolean;
   readonly challenge?: {
@@ -53,7 +56,8 @@ export function acceptInvite(
     }
   }
   const required = request.headers.getAll("Require").flatMap((v) => v.split(",").map((t) => t.trim()));
-  const unsupported = required.filter((t) => t.length > 0);
+  // RFC 4028: session timers are understood (the user of the session answers them).
+  const unsupported = required.filter((t) => t.length > 0 && !supportedOptionTags.has(t.toLowerCase()));
   if (unsupported.length > 0) {
     // RFC 3261 8.2.2.3: "the UAS MUST respond by generating a response with status code 420 (Bad
     // Extension) ... [listing] those options it does not understand amongst those specified in the

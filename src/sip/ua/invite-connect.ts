@@ -151,6 +151,7 @@ export function connectInvite(core: UaCore, targetText: string, options: InviteO
         dialog,
         flowId,
         localBody: offer,
+        answerResponse: response,
         ...(bodyOf(response) === undefined ? {} : { remoteBody: bodyOf(response) as SessionBody }),
         reliable: isReliable(target.destination.protocol),
       });

@@ -1,10 +1,11 @@
 import { sleep } from "../../shared/index.js";
 import { glareRetryDelayMs } from "../dialog/glare-timer.js";
 import { getCSeq } from "../message/message-accessors.js";
+import type { ExtraHeaders } from "../message/message-builders.js";
 import type { SipRequest, SipResponse } from "../message/sip-message.js";
 import type { ServerTransaction } from "../transaction/transaction-layer.js";
 import { bodyOf, sendWithAuth } from "./request-sender.js";
-import type { SipSession } from "./sip-session.js";
+import type { SessionResponseOptions, SipSession } from "./sip-session.js";
 import { sendOptions } from "./ua-addressing.js";
 import {
   type BodyInput,
@@ -50,21 +51,22 @@ export function receiveOffer(session: SipSession, request: SipRequest, tx: Serve
   const incoming: IncomingOffer = {
     method,
     offer,
-    accept(answer: BodyInput): void {
+    headers: request.headers,
+    accept(answer: BodyInput, options: SessionResponseOptions = {}): void {
       if (answered) return;
       answered = true;
       session.incomingOfferPending = false;
       const body = toSessionBody(answer);
       session.localBody = body;
-      const ok = session.response(request, 200, body);
+      const ok = session.response(request, 200, body, options.headers ?? []);
       tx.respond(ok);
       if (method === "INVITE") session.expectAck(getCSeq(request)?.seq ?? 0, () => tx.respond(ok));
     },
-    reject(status = 488): void {
+    reject(status = 488, options: SessionResponseOptions = {}): void {
       if (answered) return;
       answered = true;
       session.incomingOfferPending = false;
-      tx.respond(session.response(request, status));
+      tx.respond(session.response(request, status, undefined, options.headers ?? []));
     },
   };
   if (session.listenerCount("reinvite") > 0) session.emit("reinvite", incoming);
@@ -81,6 +83,7 @@ export async function sendOffer(
   session: SipSession,
   method: "INVITE" | "UPDATE",
   offer: SessionBody,
+  extra: ExtraHeaders = [],
 ): Promise<SessionBody | undefined> {
   const ended = (): boolean => session.state === "ended";
   if (session.state !== "established" && session.state !== "answered") throw new SipRequestError(method, 481);
@@ -100,6 +103,7 @@ export async function sendOffer(
             via: core.via(target),
             contact: core.contact(target),
             headers: [
+              ...extra,
               ...(auth === undefined ? [] : [[auth.name, auth.value] as const]),
               ...core.commonHeaders,
             ],

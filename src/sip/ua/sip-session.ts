@@ -46,6 +46,11 @@ export interface SipSessionEvents {
   transferProgress: [progress: TransferProgress];
 }
 
+/** Extra headers for a response we send (or a request we originate) in this session. */
+export interface SessionResponseOptions {
+  readonly headers?: ExtraHeaders;
+}
+
 /** Responses still awaiting their ACK, by CSeq number (RFC 3261 13.3.1.4). */
 interface PendingAck {
   readonly retransmitter: TwoXxRetransmitter;
@@ -64,6 +69,8 @@ export class SipSession extends EventEmitter<SipSessionEvents> {
   readonly remoteOffer: SessionBody | undefined;
   /** The inbound INVITE (headers such as P-Asserted-Identity, Call-Info are here). */
   readonly request: SipRequest | undefined;
+  /** The 2xx that established an outbound session (Session-Expires and the like are here). */
+  readonly answerResponse: SipResponse | undefined;
   /** @internal */ readonly core: UaCore;
   /** @internal the flow the dialog runs over (stream transports), reused for requests. */
   flowId: string | undefined;
@@ -88,6 +95,7 @@ export class SipSession extends EventEmitter<SipSessionEvents> {
     dialog: Dialog;
     flowId: string | undefined;
     request?: SipRequest;
+    answerResponse?: SipResponse;
     inviteTx?: InviteServerTransaction;
     inbound?: InboundMessage;
     localBody?: SessionBody;
@@ -101,6 +109,7 @@ export class SipSession extends EventEmitter<SipSessionEvents> {
     this.dialog = init.dialog;
     this.flowId = init.flowId;
     this.request = init.request;
+    this.answerResponse = init.answerResponse;
     this.#inviteTx = init.inviteTx;
     this.#inbound = init.inbound;
     this.localBody = init.localBody;
@@ -139,8 +148,9 @@ export class SipSession extends EventEmitter<SipSessionEvents> {
    * Answers the INVITE with 200 OK (RFC 3261 13.3.1.4) carrying `body`: the answer to the INVITE's
    * offer, or our offer when the INVITE had none (the answer then comes in the ACK: `confirmed`).
    * The 2xx is retransmitted until the ACK arrives; without an ACK after 64*T1 the call is ended.
+   * `options.headers` go into the 2xx (e.g. Session-Expires and Require: timer, RFC 4028 9).
    */
-  accept(body: BodyInput): void {
+  accept(body: BodyInput, options: SessionResponseOptions = {}): void {
     const tx = this.#inviteTx;
     const request = this.request;
     if (this.#state !== "incoming" || tx === undefined || request === undefined) {
@@ -148,7 +158,7 @@ export class SipSession extends EventEmitter<SipSessionEvents> {
     }
     const local = toSessionBody(body);
     this.localBody = local;
-    const ok = this.#response(request, 200, local);
+    const ok = this.#response(request, 200, local, options.headers ?? []);
     tx.respond(ok);
     this.#state = "answered";
     // RFC 3261 12.1.1: the UAS dialog is confirmed when it sends the 2xx.
@@ -156,12 +166,15 @@ export class SipSession extends EventEmitter<SipSessionEvents> {
     this.#expectAck(getCSeq(request)?.seq ?? 0, () => tx.respond(ok), true);
   }
 
-  /** Rejects the INVITE (486 Busy Here by default; 603 Decline, 480...). */
-  reject(status = 486): void {
+  /**
+   * Rejects the INVITE (486 Busy Here by default; 603 Decline, 480...). `options.headers` go into
+   * the response (Warning with a 488, RFC 3261 20.43; Min-SE with a 422, RFC 4028 6).
+   */
+  reject(status = 486, options: SessionResponseOptions = {}): void {
     const tx = this.#inviteTx;
     if (this.#state !== "incoming" || tx === undefined || this.request === undefined) return;
     if (status < 300) throw new RingagentError("sip_bad_status", "reject needs a status >= 300");
-    tx.respond(this.#response(this.request, status, undefined));
+    tx.respond(this.#response(this.request, status, undefined, options.headers ?? []));
     this.end({ kind: "rejected", status });
   }
 
@@ -188,14 +201,17 @@ export class SipSession extends EventEmitter<SipSessionEvents> {
     if (response.status >= 300) this.core.log.debug({ status: response.status }, "BYE answered with failure");
   }
 
-  /** Sends a re-INVITE with a new offer (hold/unhold, codec change); resolves with the answer. */
-  reinvite(offer: BodyInput): Promise<SessionBody | undefined> {
-    return sendOffer(this, "INVITE", toSessionBody(offer));
+  /**
+   * Sends a re-INVITE with a new offer (hold/unhold, codec change, session refresh); resolves with
+   * the answer. `options.headers` go into the request (Session-Expires of a refresh, RFC 4028 7.4).
+   */
+  reinvite(offer: BodyInput, options: SessionResponseOptions = {}): Promise<SessionBody | undefined> {
+    return sendOffer(this, "INVITE", toSessionBody(offer), options.headers ?? []);
   }
 
   /** Sends an UPDATE with a new offer (RFC 3311); resolves with the answer. */
-  update(offer: BodyInput): Promise<SessionBody | undefined> {
-    return sendOffer(this, "UPDATE", toSessionBody(offer));
+  update(offer: BodyInput, options: SessionResponseOptions = {}): Promise<SessionBody | undefined> {
+    return sendOffer(this, "UPDATE", toSessionBody(offer), options.headers ?? []);
   }
 
   /** Sends INFO (e.g. application/dtmf-relay); rejects with SipRequestError on a failure status. */

@@ -97,10 +97,14 @@ export interface SessionEndReason {
 /** An offer received inside the dialog (re-INVITE or UPDATE, RFC 3261 14.2 / RFC 3311). */
 export interface IncomingOffer {
   readonly method: "INVITE" | "UPDATE";
-  /** Undefined for a re-INVITE without a body: our 200 carries the offer, the ACK the answer. */
+  /** Undefined for a re-INVITE without a body: our 200 carries the offer, the ACK the answer (`answer` event). */
   readonly offer: SessionBody | undefined;
-  accept(answer: BodyInput): void;
-  reject(status?: number): void;
+  /** The request's headers (Session-Expires of a refresh, RFC 4028). */
+  readonly headers: SipHeaders;
+  /** 200 with `answer`; `options.headers` go into the response. */
+  accept(answer: BodyInput, options?: { readonly headers?: readonly (readonly [string, string])[] }): void;
+  /** A failure (488 by default); `options.headers` carry e.g. a Warning (RFC 3261 20.43). */
+  reject(status?: number, options?: { readonly headers?: readonly (readonly [string, string])[] }): void;
 }
 
 /** INFO, MESSAGE or NOTIFY received in the dialog (already answered 200). */

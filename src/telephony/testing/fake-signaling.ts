@@ -20,6 +20,7 @@ import {
   type InviteOptions,
   type OutgoingInviteResult,
   type ReferOptions,
+  type RejectDetails,
   type SignalingBody,
   type SignalingEnd,
   type SignalingHandlers,
@@ -163,6 +164,11 @@ export class FakeSession implements SignalingSession {
     });
   }
 
+  /** The peer's ACK to our 200 for its offerless re-INVITE carries its answer. */
+  peerAckAnswer(sdp: string): void {
+    this.handlers?.ackAnswer?.(sdpBody(sdp));
+  }
+
   peerInfo(contentType: string, text: string): void {
     this.handlers?.info({ method: "INFO", body: { contentType, body: Buffer.from(text, "utf8") } });
   }
@@ -175,7 +181,9 @@ export class FakeIncoming extends FakeSession implements IncomingSignaling {
   readonly sessionTimer: SessionTimerRequest | undefined;
   rang = 0;
   accepted: { sdp: string; sessionTimer: SessionTimerAnswer | undefined } | undefined;
-  rejected: { status: number; warning: SipWarning | undefined } | undefined;
+  rejected:
+    | { status: number; warning: SipWarning | undefined; details: RejectDetails | undefined }
+    | undefined;
   #ack: ((body: SignalingBody | undefined) => void) | undefined;
   #ackFail: ((error: Error) => void) | undefined;
   /** Resolves when the UAS sent its final response. */
@@ -218,8 +226,8 @@ export class FakeIncoming extends FakeSession implements IncomingSignaling {
     });
   }
 
-  reject(status: number, warning?: SipWarning): void {
-    this.rejected = { status, warning };
+  reject(status: number, warning?: SipWarning, details?: RejectDetails): void {
+    this.rejected = { status, warning, details };
     this.#responded();
   }
 
