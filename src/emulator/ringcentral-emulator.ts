@@ -3,6 +3,7 @@ import Fastify, { type FastifyInstance } from "fastify";
 import { type Clock, systemClock } from "../shared/index.js";
 import { registerAccountRoutes } from "./account-routes.js";
 import { registerCallControlRoutes } from "./call-control-routes.js";
+import { registerControlRoutes } from "./control-routes.js";
 import {
   defaultDevices,
   defaultGroupLimits,
@@ -283,5 +284,6 @@ export class RingCentralEmulator {
       now,
     });
     registerCallControlRoutes(app, this.telephony);
+    registerControlRoutes(app, this);
   }
 }
