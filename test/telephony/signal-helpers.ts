@@ -36,3 +36,42 @@ export function bestLag(
   }
   return { lagMs: (best.lag * 1000) / rateHz, correlation: best.c };
 }
+
+/**
+ * Correlation that tolerates a receiver's adaptive jitter buffer (which stretches or drops a few
+ * ms here and there): `sent` is cut into `windowMs` windows; each voiced window (RMS above
+ * `minRms`) is matched in `received` around `lagMs` (± `slackMs`); the result is the
+ * energy-weighted mean of the per-window best correlations.
+ */
+export function windowedCorrelation(
+  sent: Int16Array,
+  received: Int16Array,
+  rateHz: number,
+  options: { lagMs: number; windowMs?: number; slackMs?: number; minRms?: number },
+): { correlation: number; windows: number } {
+  const window = Math.floor(((options.windowMs ?? 200) * rateHz) / 1000);
+  const slack = Math.floor(((options.slackMs ?? 40) * rateHz) / 1000);
+  const center = Math.round((options.lagMs * rateHz) / 1000);
+  const minRms = options.minRms ?? 300;
+  let weighted = 0;
+  let totalEnergy = 0;
+  let windows = 0;
+  for (let start = 0; start + window <= sent.length; start += window) {
+    const a = sent.subarray(start, start + window);
+    let energy = 0;
+    for (const x of a) energy += x * x;
+    if (Math.sqrt(energy / window) < minRms) continue;
+    let best = -1;
+    for (let lag = center - slack; lag <= center + slack; lag++) {
+      const from = start + lag;
+      if (from < 0 || from + window > received.length) continue;
+      const c = correlationAt(a, received.subarray(from, from + window), 0);
+      if (c > best) best = c;
+    }
+    if (best < -0.5) continue;
+    weighted += best * energy;
+    totalEnergy += energy;
+    windows++;
+  }
+  return { correlation: totalEnergy === 0 ? 0 : weighted / totalEnergy, windows };
+}
