@@ -13,6 +13,7 @@ import {
   createConversationAgent,
   createDiagnosticAgent,
   type ProviderFactory,
+  RingCentralCallLink,
   resolveTransferTarget,
   runCallCommand,
 } from "./agent/index.js";
@@ -36,7 +37,7 @@ import {
   PocketsphinxSttProvider,
   ScriptLlmProvider,
 } from "./pipeline/index.js";
-import { RingCentralLine } from "./ringcentral/index.js";
+import { type CallTarget, RingCentralLine } from "./ringcentral/index.js";
 import { ConfigError, createLogger, describeError, type Logger, systemClock } from "./shared/index.js";
 import type { SipAddress, SipUserAgent } from "./sip/index.js";
 import { applyRetention, type CallStore, PostgresCallStore, SqliteCallStore } from "./store/index.js";
@@ -137,6 +138,13 @@ export interface LineHandle {
   readonly ua: SipUserAgent | undefined;
 }
 
+/** A `ringcentral` line's REST side and its link to the calls and the journal. */
+export interface RingCentralLineHandle {
+  readonly name: string;
+  readonly line: RingCentralLine;
+  readonly link: RingCentralCallLink;
+}
+
 export interface ServiceHandle {
   readonly config: RingagentConfig;
   readonly logger: Logger;
@@ -147,6 +155,7 @@ export interface ServiceHandle {
   readonly http: HttpServer | undefined;
   readonly httpUrl: string | undefined;
   readonly lines: readonly LineHandle[];
+  readonly ringcentral: readonly RingCentralLineHandle[];
   /** Stops taking calls, lets active calls finish (up to the drain timeout), unregisters, closes. */
   stop(): Promise<void>;
 }
@@ -231,6 +240,7 @@ export async function startRingagent(
 
   const lines: LineHandle[] = [];
   const ringcentral: RingCentralLine[] = [];
+  const rcLines: RingCentralLineHandle[] = [];
   for (const line of config.lines) {
     const handler = handlers.get(line.agent);
     if (handler === undefined)
@@ -238,6 +248,20 @@ export async function startRingagent(
     const spec = line.kind === "ringcentral" ? await ringCentralSpec(line) : line;
     const { ua, addresses } = await telephony.addLine(spec, handler);
     lines.push({ name: line.name, kind: line.kind, addresses, ua });
+    const rc = line.kind === "ringcentral" ? ringcentral.at(-1) : undefined;
+    if (rc !== undefined) {
+      const link = new RingCentralCallLink({
+        lineName: line.name,
+        line: rc,
+        journal,
+        clock: systemClock,
+        logger: logger.child({ line: line.name }),
+      });
+      link.attach(telephony.manager);
+      // Registration health: REST device status vs our REGISTER state (takeover detection).
+      ua?.on("registrationState", (state) => rc.setRegistered(state === "registered"));
+      rcLines.push({ name: line.name, line: rc, link });
+    }
     logger.info({ line: line.name, kind: line.kind, agent: line.agent }, "line started");
   }
 
@@ -256,8 +280,6 @@ export async function startRingagent(
     });
     ringcentral.push(rc);
     const { sip } = await rc.start();
-    // TODO(ringcentral): feed the UA's registration state to rc.setRegistered and use CallControl
-    // for transfers once the ringcentral line exposes a telephony hook for it.
     return {
       name: line.name,
       kind: "sip-account",
@@ -303,6 +325,15 @@ export async function startRingagent(
       if (call === undefined) return { ok: false, reason: "not_live" };
       if (call.state !== "active" && call.state !== "on_hold")
         return { ok: false, reason: "wrong_state", state: call.state };
+      // RingCentral: Call Control (REST) once the party is known; SIP REFER otherwise.
+      const link = rcLines.find((h) => h.name === call.lineName)?.link;
+      const rcTarget = callControlTarget(to);
+      if (link?.partyOf(callId) !== undefined && rcTarget !== undefined) {
+        const result = await link.transfer(callId, rcTarget);
+        return result.outcome === "success"
+          ? { ok: true }
+          : { ok: false, reason: "wrong_state", state: `call_control_${result.errorCode ?? result.reason}` };
+      }
       const target = resolveTransferTarget(to, {}, call.signaling.remoteUri);
       if (target === undefined) return { ok: false, reason: "wrong_state", state: "bad_target" };
       const result = await call.transfer(target);
@@ -340,6 +371,7 @@ export async function startRingagent(
         await new Promise((resolve) => setTimeout(resolve, 50));
       try {
         await telephony.close();
+        for (const h of rcLines) h.link.close();
         await Promise.allSettled(ringcentral.map((rc) => rc.stop()));
         await journal.flush();
         await http?.close();
@@ -352,7 +384,27 @@ export async function startRingagent(
     })();
     return stopping;
   };
-  return { config, logger, store, telephony, journal, metrics, http, httpUrl, lines, stop };
+  return {
+    config,
+    logger,
+    store,
+    telephony,
+    journal,
+    metrics,
+    http,
+    httpUrl,
+    lines,
+    ringcentral: rcLines,
+    stop,
+  };
+}
+
+/** A Call Control target from a transfer request: `+E.164` or 7+ digits a number, fewer an extension. */
+function callControlTarget(to: string): CallTarget | undefined {
+  const text = to.trim();
+  if (/^\+\d{6,15}$/.test(text) || /^\d{7,15}$/.test(text)) return { phoneNumber: text };
+  if (/^\d{1,6}$/.test(text)) return { extensionNumber: text };
+  return undefined;
 }
 
 /** `ringagent start`: runs until SIGINT/SIGTERM. */

@@ -162,6 +162,12 @@ export class CallJournal {
     if (entry !== undefined) entry.outcome = outcome;
   }
 
+  /** RingCentral's ids for the call, learnt from its telephony-session events. */
+  setRingCentralIds(callId: string, telephonySessionId: string, partyId: string): void {
+    const update: CallUpdate = { rcTelephonySessionId: telephonySessionId, rcPartyId: partyId };
+    this.#write(callId, "ringcentral ids", () => this.#o.store.updateCall(callId, update));
+  }
+
   setRecording(callId: string, path: string, durationMs?: number): void {
     const update: CallUpdate =
       durationMs === undefined

@@ -43,3 +43,8 @@ export {
   runCallCommand,
 } from "./diagnostic/run-call-command.js";
 export { framesOf, readWavFrames, WavRecorder } from "./diagnostic/wav-frames.js";
+export {
+  type CallControlTransferResult,
+  RingCentralCallLink,
+  type RingCentralCallLinkOptions,
+} from "./ringcentral-call-link.js";

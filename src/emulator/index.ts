@@ -1,5 +1,6 @@
 // Public surface of the RingCentral emulator (a dev tool and test fixture; imports only shared).
 
+export { type AppPermission, allAppPermissions, requiredPermission } from "./app-permissions.js";
 export { type EmulatorCommandResult, emulatorJwt, runEmulatorCommand } from "./emulator-command.js";
 export {
   defaultDevices,

@@ -42,6 +42,12 @@ export const errors = {
   incorrectState: () => apiError(409, "TAS-102", "Incorrect State"),
   invalidParameter: (parameterName: string) =>
     apiError(400, "CMN-101", `Parameter [${parameterName}] value is invalid`, parameterName),
+  missingPermission: (permission: string) =>
+    apiError(
+      403,
+      "CMN-408",
+      `In order to call this API endpoint, application needs to have [${permission}] permission`,
+    ),
   rateExceeded: () => apiError(429, "CMN-301", "Request rate exceeded"),
   webhookInvalid: () => apiError(400, "SUB-525", "WebHook server response is invalid"),
   invalidFilters: () => apiError(400, "SUB-508", "Invalid event filters"),

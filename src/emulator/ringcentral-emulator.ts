@@ -2,6 +2,7 @@ import type { AddressInfo } from "node:net";
 import Fastify, { type FastifyInstance } from "fastify";
 import { type Clock, systemClock } from "../shared/index.js";
 import { registerAccountRoutes } from "./account-routes.js";
+import { type AppPermission, requiredPermission } from "./app-permissions.js";
 import { registerCallControlRoutes } from "./call-control-routes.js";
 import { registerControlRoutes } from "./control-routes.js";
 import {
@@ -54,6 +55,8 @@ export class RingCentralEmulator {
   /** Every HTTP request served (method, path without query, status), for assertions. */
   readonly requests: RequestRecord[] = [];
   devices: EmulatedDevice[];
+  /** Permissions the app lacks: their endpoints answer 403 CMN-408 (see app-permissions.ts). */
+  readonly missingPermissions = new Set<AppPermission>();
   readonly #options: EmulatorOptions;
   readonly #app: FastifyInstance;
   readonly #faults: FaultRule[] = [];
@@ -245,6 +248,10 @@ export class RingCentralEmulator {
       if (path.startsWith("/restapi/v1.0/")) {
         const auth = this.tokens.authenticate(request.headers.authorization);
         if ("status" in auth) return sendError(reply, auth);
+      }
+      const permission = requiredPermission(path);
+      if (permission !== undefined && this.missingPermissions.has(permission)) {
+        return sendError(reply, errors.missingPermission(permission));
       }
       if (path.startsWith("/restapi/")) {
         const decision = this.rateLimiter.check(groupOfRequest(request.method, path));

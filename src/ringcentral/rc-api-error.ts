@@ -70,6 +70,8 @@ const byErrorCode: Readonly<Record<string, string>> = {
   "TAS-102": "the call party is no longer in a state that allows this (already answered, ended or moved)",
   "TAS-115": "this call does not support the operation (for example ACR mute)",
   "CMN-102": "the call, party or resource no longer exists or is not visible to this extension",
+  "CMN-408":
+    "the app lacks a permission this endpoint needs: add it to the app in the RingCentral Developer Console (Settings > App permissions), then create a new JWT login",
   "CMN-201": "RingCentral's service is temporarily unavailable",
   "CMN-301": "request rate exceeded for this app and user; wait for Retry-After",
   "CMN-302": "request rate exceeded for this app and user; wait for Retry-After",
