@@ -140,8 +140,11 @@ describe("established calls", () => {
     };
     const states: string[] = [];
     env.call.on("state", (s) => states.push(s));
+    const progress: string[] = [];
+    env.call.on("transfer", (p) => progress.push(`${p.state}:${p.status}`));
     const result = await env.call.transfer("sip:nobody@example.com");
     assert.deepEqual(result, { outcome: "failure", status: 404 });
+    assert.deepEqual(progress, ["trying:100", "failure:404"], "the failure is reported once");
     assert.equal(env.call.state, "active");
     assert.deepEqual(states, ["transferring", "active"]);
     assert.equal(env.incoming.byeCount, 0);

@@ -446,9 +446,13 @@ export class Call extends EventEmitter<CallEvents> {
     }
     this.#setState("transferring");
     let result: TransferResult;
+    let reportedFailure = false;
     try {
       result = await this.signaling.refer(target, {
-        onProgress: (p) => this.emit("transfer", p),
+        onProgress: (p) => {
+          if (p.state === "failure") reportedFailure = true;
+          this.emit("transfer", p);
+        },
         ...(replaces ? { replaces } : {}),
         ...(signal ? { signal } : {}),
       });
@@ -459,7 +463,8 @@ export class Call extends EventEmitter<CallEvents> {
     if (result.outcome === "success") {
       await this.#hangupWith({ kind: "transferred" });
     } else {
-      this.emit("transfer", { state: "failure", status: result.status });
+      // The NOTIFY sipfrag may have reported the failure already; report it exactly once.
+      if (!reportedFailure) this.emit("transfer", { state: "failure", status: result.status });
       this.#setState(this.hold !== undefined ? "on_hold" : "active");
     }
     return result;
