@@ -1,16 +1,23 @@
 /**
  * Capacity of the media session: N concurrent bidirectional SRTP calls on 127.0.0.1.
  * Our side: N MediaSessions in this process (playing agent audio continuously, decoding what they
- * receive to 16 kHz frames). Far side: a child process that sends each call 50 SRTP packets/s of
- * pre-encoded voice (so the far end's cost is not counted here). Prints CPU per call, memory per
- * call, pacing jitter p50/p99, inbound loss, and the largest N this process sustains with p99 send
- * lateness <= 5 ms and CPU below one core. Then a per-packet send-path comparison with
+ * receive to pipeline-rate frames, 16 kHz by default). Far side: a child process
+ * (session-bench-peer.ts) that sends each call 50 SRTP packets/s of pre-encoded voice (so the far
+ * end's cost is not counted here). Prints CPU per call, memory per call, pacing jitter p50/p99,
+ * inbound loss, and the largest N this process sustains with p99 send lateness <= 5 ms and CPU
+ * below one core (the jitter-bound N). On a shared machine the jitter-bound N depends on what else
+ * runs, so each row also gives the CPU-bound estimate, calls per core = 1000 / (CPU ms per
+ * call-second) from process.cpuUsage, with the load average at the time; and the socket-free cost
+ * of the media path per stage (media-path-cost.ts). Then a per-packet send-path comparison with
  * ringcentral-softphone's media path (werift-rtp RtpPacket + SrtpSession.encrypt + socket.send).
- *   npx tsx bench/media/session-bench.ts [--codecs=PCMU,opus] [--ns=50,100,200,300,400,600] [--seconds=6]
+ *   npx tsx bench/media/session-bench.ts [--codecs=PCMU/8000,opus/48000/2] [--ns=50,100,200,300,400,600]
+ *     [--seconds=6] [--pipeline=16000] [--no-compare]
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { createSocket, type Socket } from "node:dgram";
+import { createSocket } from "node:dgram";
 import { once } from "node:events";
+import { loadavg } from "node:os";
+import { join } from "node:path";
 import {
   type AudioFrame,
   answerOffer,
@@ -22,82 +29,14 @@ import {
   type MediaCapabilities,
   MediaSession,
   OutboundStream,
-  parseInlineKeyParams,
   processAnswer,
   processMediaPacer,
+  type ResamplerRateHz,
   RtpPortAllocator,
   SrtpSession,
 } from "../../src/media/index.js";
-
-// --- far side (child process) ------------------------------------------------------------------
-
-interface PeerCall {
-  readonly ourPort: number;
-  readonly keyParams: string;
-  readonly payloadType: number;
-  readonly unitsPerFrame: number;
-}
-
-interface PeerStart {
-  readonly kind: "start";
-  readonly calls: readonly PeerCall[];
-  readonly payload: readonly number[];
-}
-
-type ToPeer = { readonly kind: "open"; readonly count: number } | PeerStart | { readonly kind: "stop" };
-
-async function runPeer(): Promise<void> {
-  let sockets: Socket[] = [];
-  let timer: NodeJS.Timeout | undefined;
-  process.on("message", async (raw: ToPeer) => {
-    if (raw.kind === "open") {
-      sockets = await Promise.all(
-        Array.from({ length: raw.count }, async () => {
-          const s = createSocket("udp4");
-          s.bind(0, "127.0.0.1");
-          await once(s, "listening");
-          return s;
-        }),
-      );
-      process.send?.({ kind: "ports", ports: sockets.map((s) => s.address().port) });
-    } else if (raw.kind === "start") {
-      const payload = Uint8Array.from(raw.payload);
-      const calls = raw.calls.map((c, i) => {
-        const key = parseInlineKeyParams(c.keyParams);
-        if (!key.ok) throw new Error("bad key");
-        return {
-          ...c,
-          socket: sockets[i] as Socket,
-          srtp: new SrtpSession({ suite: "AES_CM_128_HMAC_SHA1_80", ...key.key }),
-          ssrc: 0x1000 + i,
-          seq: 0,
-          ts: 0,
-        };
-      });
-      const packet = Buffer.alloc(12 + payload.length);
-      packet.set(payload, 12);
-      timer = setInterval(() => {
-        for (const c of calls) {
-          packet[0] = 0x80;
-          packet[1] = c.payloadType;
-          packet.writeUInt16BE(c.seq, 2);
-          packet.writeUInt32BE(c.ts >>> 0, 4);
-          packet.writeUInt32BE(c.ssrc, 8);
-          c.seq = (c.seq + 1) & 0xffff;
-          c.ts += c.unitsPerFrame;
-          const r = c.srtp.protectRtp(packet);
-          if (r.ok) c.socket.send(r.packet, c.ourPort, "127.0.0.1");
-        }
-      }, 20);
-      process.send?.({ kind: "started" });
-    } else {
-      clearInterval(timer);
-      for (const s of sockets) s.close();
-      sockets = [];
-      process.send?.({ kind: "stopped" });
-    }
-  });
-}
+import { mediaPathCost } from "./media-path-cost.js";
+import type { PeerCall, ToPeer } from "./session-bench-peer.js";
 
 // --- our side ------------------------------------------------------------------------------------
 
@@ -164,6 +103,8 @@ interface RunResult {
   readonly skippedTicks: number;
   readonly lossPercent: number;
   readonly sustained: boolean;
+  /** 1-minute load average at the end of the step. */
+  readonly loadAverage: number;
 }
 
 async function runLoad(
@@ -172,12 +113,15 @@ async function runLoad(
   n: number,
   seconds: number,
   agentAudio: AudioFrame[],
+  pipelineRateHz: ResamplerRateHz,
 ): Promise<RunResult> {
   const allocator = new RtpPortAllocator({ minPort: 30000, maxPort: 60000 });
   const pacer = processMediaPacer();
   const rssBefore = process.memoryUsage().rss;
   const sessions = await Promise.all(
-    Array.from({ length: n }, () => MediaSession.open({ allocator, address: "127.0.0.1" }, { pacer })),
+    Array.from({ length: n }, () =>
+      MediaSession.open({ allocator, address: "127.0.0.1" }, { pacer, pipelineRateHz }),
+    ),
   );
   const { ports } = await request<{ ports: number[] }>(child, { kind: "open", count: n }, "ports");
   const calls: PeerCall[] = [];
@@ -243,6 +187,7 @@ async function runLoad(
     skippedTicks: stats.skippedTicks,
     lossPercent: Math.max(0, 100 * (1 - received / expected)),
     sustained: p99 <= 5 && cpuPercent < 100 && stats.skippedTicks === 0 && framesIn > 0,
+    loadAverage: loadavg()[0] ?? 0,
   };
 }
 
@@ -356,42 +301,72 @@ async function sendPathComparison(packets: number): Promise<void> {
   out.close();
 }
 
+function formatRow(r: RunResult): string {
+  const perCore = 1000 / r.cpuMsPerCallSecond;
+  return [
+    String(r.n).padStart(5),
+    r.cpuPercent.toFixed(0).padStart(5),
+    r.cpuMsPerCallSecond.toFixed(2).padStart(13),
+    perCore.toFixed(0).padStart(10),
+    r.rssMbPerCall.toFixed(3).padStart(8),
+    r.p50Ms.toFixed(1).padStart(6),
+    r.p99Ms.toFixed(1).padStart(6),
+    String(r.lateTicks).padStart(10),
+    String(r.skippedTicks).padStart(7),
+    r.lossPercent.toFixed(1).padStart(5),
+    r.loadAverage.toFixed(1).padStart(5),
+    `  ${r.sustained ? "yes" : "no"}`,
+  ].join(" ");
+}
+
 async function main(): Promise<void> {
   const codecs = argument("codecs", "PCMU/8000,opus/48000/2").split(",");
   const ns = argument("ns", "50,100,200,300,400,600").split(",").map(Number);
   const seconds = Number(argument("seconds", "6"));
+  const pipelineRateHz = Number(argument("pipeline", "16000")) as ResamplerRateHz;
   console.log(
-    `node ${process.version}, ${process.arch}; load average ${(await import("node:os"))
-      .loadavg()
+    `node ${process.version}, ${process.arch}; load average ${loadavg()
       .map((l) => l.toFixed(1))
       .join(" ")}`,
   );
-  const child = spawn(process.execPath, ["--import", "tsx", import.meta.filename, "--peer"], {
+  const peerScript = join(import.meta.dirname, "session-bench-peer.ts");
+  const child = spawn(process.execPath, ["--import", "tsx", peerScript, "--peer"], {
     stdio: ["ignore", "inherit", "inherit", "ipc"],
   });
-  const agentAudio = speechLike(10, 16000);
+  const agentAudio = speechLike(10, pipelineRateHz);
   try {
     for (const codec of codecs) {
-      console.log(`\n${codec} + SRTP, pipeline 16 kHz, agent audio both ways, ${seconds} s per step`);
+      const path = mediaPathCost(codec, pipelineRateHz, agentAudio);
+      const stages = Object.entries(path.stagesUs)
+        .map(([stage, us]) => `${stage} ${us.toFixed(1)}`)
+        .join(", ");
       console.log(
-        "    N   cpu%  cpu ms/call/s  MB/call  p50 ms  p99 ms  late ticks  skipped  loss%  sustained",
+        `\n${codec} + SRTP, pipeline ${pipelineRateHz / 1000} kHz: media path without sockets ${path.totalUs.toFixed(1)} µs CPU per call per 20 ms (${stages}) = ${path.cpuMsPerCallSecond.toFixed(2)} ms per call-second`,
+      );
+      console.log(`live calls, agent audio both ways, ${seconds} s per step:`);
+      console.log(
+        "    N  cpu%  cpu ms/call/s  calls/core  MB/call  p50 ms p99 ms late ticks skipped loss%  load  sustained",
       );
       let best = 0;
+      let last: RunResult | undefined;
       for (const n of ns) {
-        const r = await runLoad(child, codec, n, seconds, agentAudio);
-        console.log(
-          `${String(r.n).padStart(5)} ${r.cpuPercent.toFixed(0).padStart(6)} ${r.cpuMsPerCallSecond.toFixed(2).padStart(14)} ${r.rssMbPerCall.toFixed(3).padStart(8)} ${r.p50Ms.toFixed(1).padStart(7)} ${r.p99Ms.toFixed(1).padStart(7)} ${String(r.lateTicks).padStart(11)} ${String(r.skippedTicks).padStart(8)} ${r.lossPercent.toFixed(1).padStart(6)}  ${r.sustained ? "yes" : "no"}`,
-        );
+        const r = await runLoad(child, codec, n, seconds, agentAudio, pipelineRateHz);
+        console.log(formatRow(r));
+        last = r;
         if (!r.sustained) break;
         best = n;
       }
       console.log(`largest N sustained on one core (p99 <= 5 ms, cpu < 100%, no skipped ticks): ${best}`);
+      if (last !== undefined) {
+        console.log(
+          `CPU-bound estimate at N=${last.n}: ${(1000 / last.cpuMsPerCallSecond).toFixed(0)} calls per core (${last.cpuMsPerCallSecond.toFixed(2)} ms CPU per call-second, load average ${last.loadAverage.toFixed(1)})`,
+        );
+      }
     }
-    await sendPathComparison(20_000);
+    if (!process.argv.includes("--no-compare")) await sendPathComparison(20_000);
   } finally {
     child.kill();
   }
 }
 
-if (process.argv.includes("--peer")) await runPeer();
-else await main();
+await main();

@@ -173,6 +173,7 @@ export type {
 } from "./sdp/sdp-types.js";
 // Media session: sockets, latching, pacing, playout (src/media/session).
 export { FrameQueue } from "./session/frame-queue.js";
+export { InboundStream, type InboundStreamConfig, type InboundVerdict } from "./session/inbound-stream.js";
 export { MediaSession } from "./session/media-session.js";
 export {
   defaultMediaSessionOptions,

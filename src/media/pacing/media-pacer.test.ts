@@ -129,6 +129,33 @@ describe("MediaPacer", () => {
     assert.ok(s.maxMs >= 3 && s.maxMs < 3.2, `max ${s.maxMs}`);
     pacer.unregister(slow);
   });
+
+  test("afterPacerTick work runs once every source has sent, so it delays no send", () => {
+    const clock = new StallingClock();
+    const pacer = new MediaPacer({ clock });
+    const order: string[] = [];
+    const source = (name: string): PacedSource => ({
+      onPacerTick(tickIndex) {
+        order.push(`${name} send ${tickIndex}`);
+        return true;
+      },
+      afterPacerTick(tickIndex) {
+        order.push(`${name} after ${tickIndex}`);
+        clock.stallMs += 4; // receive work: 4 ms per source
+        if (name === "b") throw new Error("boom");
+      },
+    });
+    const a = source("a");
+    const b = source("b");
+    pacer.register(a);
+    pacer.register(b);
+    clock.fake.advance(0);
+    assert.deepEqual(order, ["a send 0", "b send 0", "a after 0", "b after 0"]);
+    assert.ok(pacer.stats().sendLateness.maxMs < 0.2, "no send waited behind receive work");
+    assert.equal(pacer.stats().sourceErrors, 1, "a throwing afterPacerTick is counted");
+    pacer.unregister(a);
+    pacer.unregister(b);
+  });
 });
 
 describe("LatenessHistogram", () => {

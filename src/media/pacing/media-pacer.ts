@@ -2,7 +2,9 @@
  * One drift-free 20 ms schedule per process. Tick n is due at `originMs + n * intervalMs` on a
  * monotonic clock (never "20 ms after the previous timer fired", so timer lateness does not
  * accumulate). On each tick every registered source is asked for its next outbound packet, in
- * registration order. When the process falls behind, missed ticks are run back to back up to
+ * registration order; only then does each source do its tick work that sends nothing
+ * (afterPacerTick: decoding and delivering received audio), so no send waits behind another
+ * source's receive work. When the process falls behind, missed ticks are run back to back up to
  * `maxCatchUpTicks`; beyond that the oldest are skipped (and counted) so the schedule stays on time.
  *
  * Pacing jitter is the lateness of each send: clock time right after a source sent minus the
@@ -19,6 +21,8 @@ export interface PacedSource {
    * Returns true when a packet was sent (its lateness is recorded).
    */
   onPacerTick(tickIndex: number, scheduledMs: number): boolean;
+  /** Called once per tick after every source's onPacerTick: work that sends nothing. */
+  afterPacerTick?(tickIndex: number): void;
 }
 
 export interface MediaPacerOptions {
@@ -174,6 +178,13 @@ export class MediaPacer {
         if (source.onPacerTick(tickIndex, scheduledMs)) {
           this.#sendLateness.record(this.clock.nowMs() - scheduledMs);
         }
+      } catch {
+        this.#sourceErrors++;
+      }
+    }
+    for (let i = 0; i < sources.length; i++) {
+      try {
+        sources[i]?.afterPacerTick?.(tickIndex);
       } catch {
         this.#sourceErrors++;
       }

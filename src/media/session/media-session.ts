@@ -314,9 +314,15 @@ export class MediaSession extends EventEmitter<MediaSessionEvents> implements Me
       const packet = outbound.nextPacket(tickIndex);
       if (packet !== undefined) sent = this.#sendRtp(outbound, packet, target);
     }
-    const inbound = this.#inbound;
-    if (media.canReceive && inbound?.started === true) this.#deliver(inbound.pull());
     return sent;
+  }
+
+  /** After every session has sent this tick: one received frame out to the pipeline. */
+  afterPacerTick(): void {
+    const media = this.#media;
+    const inbound = this.#inbound;
+    if (this.#closed || media === undefined || !media.canReceive || inbound?.started !== true) return;
+    this.#deliver(inbound.pull());
   }
 
   #sendRtp(outbound: OutboundStream, packet: Uint8Array, target: MediaEndpoint): boolean {
