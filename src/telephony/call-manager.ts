@@ -58,6 +58,12 @@ export interface TelephonyCounters {
   mediaRejected: number;
   /** INVITEs merged with one already in progress (482). */
   duplicates: number;
+  /** No media session could be opened (503): RTP ports exhausted or taken by another process. */
+  mediaUnavailable: number;
+  /** Session-Expires below our minimum (422 with Min-SE, RFC 4028). */
+  intervalTooSmall: number;
+  /** Inbound setups that failed with an unexpected error (logged). */
+  setupErrors: number;
   /** Caller cancelled or the ACK never came before the call was up. */
   abandoned: number;
   outgoing: number;
@@ -98,6 +104,9 @@ export class CallManager extends EventEmitter<CallManagerEvents> {
     busy: 0,
     mediaRejected: 0,
     duplicates: 0,
+    mediaUnavailable: 0,
+    intervalTooSmall: 0,
+    setupErrors: 0,
     abandoned: 0,
     outgoing: 0,
     failed: 0,
@@ -156,6 +165,7 @@ export class CallManager extends EventEmitter<CallManagerEvents> {
     }
     this.counters.incoming++;
     const task = answerInbound(this, runtime, incoming).catch((error: unknown) => {
+      this.counters.setupErrors++;
       this.logger.error({ error: describeError(error), line: runtime.line.name }, "inbound call failed");
     });
     this.#track(task);

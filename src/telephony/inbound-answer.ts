@@ -49,6 +49,7 @@ export async function answerInbound(
   if (incoming.sessionTimer) {
     const st = answerSessionTimer(incoming.sessionTimer);
     if (!st.ok) {
+      manager.counters.intervalTooSmall++;
       // RFC 4028 6: "the UAS MUST reject the request with a 422 ... [with] a Min-SE header field".
       incoming.reject(422, undefined, { minSeS: st.minSeS });
       return;
@@ -64,6 +65,7 @@ export async function answerInbound(
     try {
       media = await manager.media.open();
     } catch (error) {
+      manager.counters.mediaUnavailable++;
       manager.logger.warn({ error: describeError(error) }, "no media session for an incoming call");
       // RFC 3261 21.5.4 503: the server is temporarily unable to handle the request.
       incoming.reject(503);

@@ -77,6 +77,7 @@ export {
 } from "./sip-signaling-adapter.js";
 export {
   createTelephony,
+  defaultSessionExpiresS,
   linePolicyOf,
   parseHostPort,
   parseListen,

@@ -16,6 +16,9 @@ import { SipLineAdapter } from "./sip-signaling-adapter.js";
 
 type Transport = "udp" | "tcp" | "tls" | "ws" | "wss";
 
+/** RFC 4028 7.1: "the recommended value is 1800 seconds". */
+export const defaultSessionExpiresS = 1800;
+
 /** A line as config describes it (the fields telephony uses). */
 export interface TelephonyLineSpec {
   readonly name: string;
@@ -53,6 +56,11 @@ export interface TelephonyOptions {
   readonly advertisedAddress?: string;
   readonly userAgent?: string;
   readonly timers?: { readonly t1Ms: number; readonly t2Ms: number; readonly t4Ms: number };
+  /**
+   * RFC 4028 session timers asked for on outbound calls (seconds; 0 turns them off). Inbound calls
+   * get timers whenever the caller asks. Default 1800, the RFC's recommended interval.
+   */
+  readonly sessionExpiresS?: number;
   readonly clock?: Clock;
   readonly logger?: Logger;
 }
@@ -182,6 +190,7 @@ export class Telephony {
   constructor(options: TelephonyOptions) {
     this.#options = options;
     const bind = options.rtpBindAddress ?? "0.0.0.0";
+    const sessionExpiresS = options.sessionExpiresS ?? defaultSessionExpiresS;
     this.media = new RtpMediaFactory({
       portRange: { minPort: options.rtpPortMin, maxPort: options.rtpPortMax },
       bindAddress: bind,
@@ -192,6 +201,7 @@ export class Telephony {
       clock: options.clock ?? systemClock,
       logger: options.logger ?? silentLogger(),
       mediaTimeoutMs: options.mediaTimeoutMs,
+      ...(sessionExpiresS > 0 ? { sessionExpiresS } : {}),
     });
   }
 

@@ -21,7 +21,9 @@ import {
 import {
   type Call,
   CallManager,
+  createTelephony,
   defaultLinePolicy,
+  defaultSessionExpiresS,
   FakeMediaFactory,
   peerAnswer,
   peerOffer,
@@ -226,5 +228,48 @@ describe("SIP headers telephony needs (UDP loopback)", { timeout: 60_000 }, () =
     await waitFor(() => refreshes.length === 1);
     assert.equal(refreshes[0], "120;refresher=uac");
     await outcome.call.hangup();
+  });
+});
+
+describe("createTelephony turns session timers on for outbound calls", { timeout: 30_000 }, () => {
+  test("the INVITE asks for Session-Expires 1800 with Supported: timer", async () => {
+    const telephony = createTelephony({
+      rtpPortMin: 47_200,
+      rtpPortMax: 47_298,
+      codecs: ["PCMU"],
+      mediaTimeoutMs: 10_000,
+      rtpBindAddress: "127.0.0.1",
+      logger: silentLogger(),
+    });
+    const callee = await udpAgent("bob");
+    try {
+      await telephony.addLine({
+        name: "dev",
+        kind: "local",
+        listen: ["udp:127.0.0.1:0"],
+        maxConcurrentCalls: 2,
+        answerDelayMs: 0,
+        callers: { allow: [], deny: [] },
+        srtp: "off",
+      });
+      const asked = new Promise<{ expires: string | undefined; supported: string }>((resolve) => {
+        callee.ua.once("incomingCall", (s: SipSession) => {
+          const headers = s.request?.headers;
+          resolve({
+            expires: headers?.get("Session-Expires"),
+            supported: headers?.getAll("Supported").join(",") ?? "",
+          });
+          s.reject(486);
+        });
+      });
+      const outcome = await telephony.manager.call("dev", callee.uri);
+      assert.equal(outcome.kind, "busy");
+      const seen = await asked;
+      assert.equal(seen.expires, String(defaultSessionExpiresS));
+      assert.match(seen.supported, /\btimer\b/);
+    } finally {
+      await telephony.close();
+      await callee.ua.stop();
+    }
   });
 });
