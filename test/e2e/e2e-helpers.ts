@@ -4,12 +4,13 @@
  * and measure the recordings.
  */
 import { execFile } from "node:child_process";
+import { createWriteStream } from "node:fs";
 import { rm } from "node:fs/promises";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { configSchema, type RingagentConfig } from "../../src/config/index.js";
 import { type ServiceHandle, type StartOptions, startRingagent } from "../../src/main.js";
-import { silentLogger } from "../../src/shared/index.js";
+import { createLogger, silentLogger } from "../../src/shared/index.js";
 import { channelSamples, readWavFile, type WavAudio, writeMonoWavFile } from "../../src/store/index.js";
 import { allocPort, resample, synthesize, transcribe } from "../bed/index.js";
 
@@ -49,7 +50,16 @@ export async function startE2eService(
   options: StartOptions = {},
 ): Promise<{ service: ServiceHandle; agentUri: string }> {
   const { config, sipPort } = await e2eConfig(setup);
-  const service = await startRingagent(config, { logger: silentLogger(), drainTimeoutMs: 2000, ...options });
+  // E2E_LOG=debug writes the service's log to <dir>/service.log (with KEEP_BED=1 to keep it).
+  const level = process.env.E2E_LOG;
+  const logger =
+    level === undefined
+      ? silentLogger()
+      : createLogger({
+          level: level === "debug" ? "debug" : "info",
+          destination: createWriteStream(join(setup.dir, "service.log")),
+        });
+  const service = await startRingagent(config, { logger, drainTimeoutMs: 2000, ...options });
   return { service, agentUri: `sip:agent@127.0.0.1:${sipPort}` };
 }
 

@@ -27,7 +27,7 @@ import { createToolHandler, type ToolName, toolSpecs } from "./call-tools.js";
 import { CallerSpeechBuffer } from "./caller-speech-buffer.js";
 import { KnowledgeBase } from "./knowledge-base.js";
 import { inboundDelayMs, reportMediaStats } from "./media-stats.js";
-import { PipelineCallAudio } from "./pipeline-call-audio.js";
+import { frameRms, PipelineCallAudio } from "./pipeline-call-audio.js";
 import { TurnJournal } from "./turn-journal.js";
 
 export interface ConversationAgentOptions {
@@ -62,6 +62,11 @@ export interface ConversationAgent {
 }
 
 const pipelineRateHz = 16_000;
+/**
+ * A caller frame at or above this RMS (about -40 dBFS) is speech for wire-to-wire timing: the end of
+ * the caller's speech is measured on the audio itself, independent of the VAD's hangover.
+ */
+const callerVoicedRms = 300;
 
 export function createConversationAgent(options: ConversationAgentOptions): ConversationAgent {
   const { config } = options;
@@ -119,9 +124,11 @@ async function runConversation(call: Call, o: ConversationAgentOptions, engines:
   const recording = o.recordings.enabled ? await openRecording(call, o, log) : undefined;
   const callerSpeech = new CallerSpeechBuffer();
   let turns: TurnJournal | undefined;
+  let callerLastVoicedAtMs: number | undefined;
   const audio = new PipelineCallAudio(call.audio, clock, {
     onCallerFrame: (frame, atMs) => {
       callerSpeech.add(frame, atMs);
+      if (frameRms(frame) >= callerVoicedRms) callerLastVoicedAtMs = atMs;
       recording?.writeCaller(frame.samples, atMs);
     },
     onAgentFrame: (frame, atMs) => recording?.writeAgent(frame.samples, atMs),
@@ -172,10 +179,17 @@ async function runConversation(call: Call, o: ConversationAgentOptions, engines:
     clock,
     providers: { stt: engines.stt.name, llm: llm.name, tts: engines.tts.name },
     inboundDelayMs: () => inboundDelayMs(call.media),
+    callerLastVoicedAtMs: () => callerLastVoicedAtMs,
   });
   turns.attach(pipeline.events);
   pipeline.events.on("caller_speech", (e) => callerSpeech.speech(e.speaking, e.atMs));
-  pipeline.events.on("user_turn", () => callerSpeech.turnEnded(clock.nowMs()));
+  pipeline.events.on("user_turn", (e) => {
+    callerSpeech.turnEnded(clock.nowMs());
+    log.debug({ turnId: e.turnId, reason: e.reason }, "caller turn ended");
+  });
+  // Timing only: transcripts are PII and never logged.
+  pipeline.events.on("transcript", (e) => log.debug({ final: e.final, chars: e.text.length }, "transcript"));
+  pipeline.events.on("caller_speech", (e) => log.debug({ speaking: e.speaking }, "caller speech"));
   pipeline.events.on("interrupt", (e) => {
     o.metrics.bargeIn(call.lineName);
     journal.event(call.id, "barge_in", { playedMs: Math.round(e.playedMs) });
@@ -203,7 +217,7 @@ async function runConversation(call: Call, o: ConversationAgentOptions, engines:
     try {
       const { durationMs } = await recording.close();
       recordingPath = recording.path;
-      journal.setRecording(call.id, recording.path, durationMs);
+      journal.setRecording(call.id, recording.path, Math.round(durationMs));
     } catch (error) {
       log.warn({ err: describeError(error) }, "recording could not be completed");
     }

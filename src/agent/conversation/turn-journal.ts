@@ -20,7 +20,7 @@ interface TurnDraft {
   agentText: string[];
   interrupted: boolean;
   latency: TurnLatency;
-  /** Monotonic time of the caller's last voiced frame as the pipeline heard it. */
+  /** Monotonic time of the caller's last voiced frame before the turn ended (our own energy check). */
   lastVoicedAtMs: number | undefined;
   metricsReported: boolean;
   closed: boolean;
@@ -40,6 +40,8 @@ export interface TurnJournalOptions {
   readonly providers: { readonly stt: string; readonly llm: string; readonly tts: string };
   /** ms the caller's audio waits in our jitter buffer (added to wire-to-wire; 0 when unknown). */
   readonly inboundDelayMs: () => number;
+  /** Monotonic time of the caller's last voiced frame heard so far (undefined: none yet). */
+  readonly callerLastVoicedAtMs: () => number | undefined;
 }
 
 export class TurnJournal {
@@ -109,7 +111,7 @@ export class TurnJournal {
         ttsFirstAudioMs: null,
         wireToWireMs: null,
       },
-      lastVoicedAtMs: undefined,
+      lastVoicedAtMs: this.#o.callerLastVoicedAtMs(),
       metricsReported: false,
       closed: false,
     };
@@ -126,7 +128,8 @@ export class TurnJournal {
     turn.latency.sttFinalMs = round(m.sttFinalMs);
     turn.latency.llmFirstTokenMs = round(m.llmFirstTokenMs);
     turn.latency.ttsFirstAudioMs = round(m.ttsFirstAudioMs);
-    if (m.endpointingMs !== undefined) turn.lastVoicedAtMs = turn.endOfTurnAtMs - m.endpointingMs;
+    if (turn.lastVoicedAtMs === undefined && m.endpointingMs !== undefined)
+      turn.lastVoicedAtMs = turn.endOfTurnAtMs - m.endpointingMs;
     const p = this.#o.providers;
     if (m.sttFinalMs !== undefined) this.#o.metrics.providerLatency(p.stt, "stt", m.sttFinalMs);
     if (m.llmFirstTokenMs !== undefined) this.#o.metrics.providerLatency(p.llm, "llm", m.llmFirstTokenMs);
