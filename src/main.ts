@@ -17,8 +17,9 @@ import {
   resolveTransferTarget,
   runCallCommand,
 } from "./agent/index.js";
-import { baseDoctorChecks, type CallRequest, type CliIo, runCli } from "./cli/index.js";
+import { baseDoctorChecks, type CallRequest, type CliIo, type EmulatorRequest, runCli } from "./cli/index.js";
 import type { AgentConfig, LineConfig, RingagentConfig } from "./config/index.js";
+import { defaultDevices, defaultSipInfo, runEmulatorCommand } from "./emulator/index.js";
 import {
   createHttpServer,
   createMetrics,
@@ -455,6 +456,26 @@ async function placeCall(config: RingagentConfig, request: CallRequest, io: CliI
   }
 }
 
+/** `ringagent emulator`: the RingCentral emulator until SIGINT/SIGTERM (local development). */
+async function runEmulator(request: EmulatorRequest, io: CliIo): Promise<number> {
+  const base = defaultSipInfo(request.sipTls);
+  const sipInfo = {
+    ...base,
+    ...(request.sipTls === undefined ? {} : { domain: request.sipTls.split(":")[0] ?? base.domain }),
+    ...(request.sipUser === undefined ? {} : { userName: request.sipUser, authorizationId: request.sipUser }),
+    ...(request.sipPassword === undefined ? {} : { password: request.sipPassword }),
+  };
+  const devices = defaultDevices().map((d) => (d.sipInfo === undefined ? d : { ...d, sipInfo }));
+  const { emulator, banner } = await runEmulatorCommand({ port: request.port, devices });
+  io.out(`${banner.join("\n")}\n`);
+  await new Promise<void>((resolve) => {
+    process.once("SIGINT", () => resolve());
+    process.once("SIGTERM", () => resolve());
+  });
+  await emulator.stop();
+  return 0;
+}
+
 export async function main(argv: readonly string[]): Promise<number> {
   return runCli(
     argv,
@@ -462,6 +483,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       start: startService,
       openStore,
       placeCall,
+      emulator: runEmulator,
       doctorChecks: (config) => [
         ...baseDoctorChecks(config, { openStore }),
         ...(Object.values(config.agents).some(

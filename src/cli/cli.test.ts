@@ -7,7 +7,7 @@ import { describe, test } from "node:test";
 import type { RingagentConfig } from "../config/index.js";
 import { newId } from "../shared/index.js";
 import { SqliteCallStore } from "../store/index.js";
-import { runCli } from "./cli.js";
+import { type EmulatorRequest, runCli } from "./cli.js";
 import { baseDoctorChecks } from "./commands/doctor-checks.js";
 
 function harness(env: NodeJS.ProcessEnv = {}) {
@@ -175,5 +175,40 @@ describe("ringagent CLI", () => {
       broken.out.join(""),
       /FAIL {2}config \(\/nonexistent\.yaml\): invalid\n {6}\/nonexistent\.yaml: cannot read/,
     );
+  });
+
+  test("emulator: needs no config, passes its options to the handler; bad options are usage errors", async () => {
+    const requests: EmulatorRequest[] = [];
+    const out: string[] = [];
+    const err: string[] = [];
+    const handlers = {
+      start: async () => undefined,
+      openStore: async () => SqliteCallStore.open({ path: ":memory:" }),
+      doctorChecks: () => [],
+      emulator: async (request: EmulatorRequest, io: { out: (t: string) => void }) => {
+        requests.push(request);
+        io.out("RingCentral emulator on http://127.0.0.1:1\n");
+        return 0;
+      },
+    };
+    const io = { out: (t: string) => out.push(t), err: (t: string) => err.push(t), env: {}, version: "1" };
+    const argv = ["emulator", "--config", "/nonexistent.yaml", "--port", "0", "--sip-tls", "127.0.0.1:5061"];
+    assert.equal(
+      await runCli([...argv, "--sip-user", "agent", "--sip-password", "agentpw"], handlers, io),
+      0,
+    );
+    assert.deepEqual(requests, [
+      { port: 0, sipTls: "127.0.0.1:5061", sipUser: "agent", sipPassword: "agentpw" },
+    ]);
+    assert.match(out.join(""), /RingCentral emulator on/);
+    assert.equal(await runCli(["emulator", "--port", "70000"], handlers, io), 2);
+    assert.equal(await runCli(["emulator", "--sip-tls", "no-port"], handlers, io), 2);
+    assert.match(err.join(""), /--port must be a port number[\s\S]*--sip-tls must be HOST:PORT/);
+    assert.equal(requests.length, 1, "bad options never start the emulator");
+    const { emulator: _unused, ...withoutEmulator } = handlers;
+    assert.equal(await runCli(["emulator"], withoutEmulator, io), 1);
+    const help: string[] = [];
+    await runCli(["--help"], handlers, { ...io, out: (t) => help.push(t) });
+    assert.match(help.join(""), /emulator \[--port N\]/);
   });
 });

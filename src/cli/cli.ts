@@ -13,6 +13,16 @@ export interface CallRequest {
   record: string | undefined;
 }
 
+/** `ringagent emulator` options: where the emulated Existing Phone's sip-info points. */
+export interface EmulatorRequest {
+  /** HTTP port of the emulator (0: a free port). */
+  port: number;
+  /** TLS proxy `host:port` handed out in sip-info (a local registrar such as Kamailio). */
+  sipTls: string | undefined;
+  sipUser: string | undefined;
+  sipPassword: string | undefined;
+}
+
 /** What the CLI needs from the composition root (main.ts); injected so the CLI stays testable. */
 export interface CliHandlers {
   /** Starts the service and resolves when it has stopped. */
@@ -21,6 +31,8 @@ export interface CliHandlers {
   doctorChecks(config: RingagentConfig): DoctorCheck[];
   /** Places one call; resolves with the exit code. Absent until telephony provides it. */
   placeCall?(config: RingagentConfig, request: CallRequest, io: CliIo): Promise<number>;
+  /** Runs the RingCentral emulator until interrupted; resolves with the exit code. */
+  emulator?(request: EmulatorRequest, io: CliIo): Promise<number>;
 }
 
 export interface CliIo {
@@ -40,6 +52,9 @@ Commands:
   call show ID           one call with its turns (latency) and events
   call TARGET [--line NAME] [--play FILE.wav] [--record OUT.wav]
                          place a test call from a line
+  emulator [--port N] [--sip-tls HOST:PORT] [--sip-user U] [--sip-password P]
+                         run the RingCentral emulator for local development and print
+                         how to point a config at it (needs no config)
 
 Options:
   -c, --config FILE  configuration file (YAML); default ./ringagent.yaml when it exists,
@@ -52,7 +67,7 @@ Environment:
   See ringagent.example.yaml for every option.
 `;
 
-const commands = new Set(["start", "check-config", "doctor", "calls", "call"]);
+const commands = new Set(["start", "check-config", "doctor", "calls", "call", "emulator"]);
 
 /** Exit codes: 0 ok, 1 runtime failure (or a failed doctor check), 2 usage or configuration error. */
 export async function runCli(argv: readonly string[], handlers: CliHandlers, io: CliIo): Promise<number> {
@@ -81,6 +96,8 @@ export async function runCli(argv: readonly string[], handlers: CliHandlers, io:
     io.err(`ringagent: unknown command "${command}"\n\n${usage}`);
     return 2;
   }
+
+  if (command === "emulator") return runEmulator(handlers, values, io);
 
   const configPath = values.config ?? (await defaultConfigPath());
   let config: RingagentConfig;
@@ -148,6 +165,36 @@ export async function runCli(argv: readonly string[], handlers: CliHandlers, io:
   }
 }
 
+async function runEmulator(
+  handlers: CliHandlers,
+  values: ReturnType<typeof parseCliArgs>["values"],
+  io: CliIo,
+): Promise<number> {
+  const port = Number(values.port ?? "0");
+  if (!Number.isInteger(port) || port < 0 || port > 65_535) {
+    io.err("ringagent: --port must be a port number (0 picks a free one)\n");
+    return 2;
+  }
+  const sipTls = values["sip-tls"];
+  if (sipTls !== undefined && !/^[A-Za-z0-9.-]+:\d{1,5}$/.test(sipTls)) {
+    io.err("ringagent: --sip-tls must be HOST:PORT of a TLS registrar\n");
+    return 2;
+  }
+  if (handlers.emulator === undefined) {
+    io.err("ringagent: the emulator is not available in this build\n");
+    return 1;
+  }
+  try {
+    return await handlers.emulator(
+      { port, sipTls, sipUser: values["sip-user"], sipPassword: values["sip-password"] },
+      io,
+    );
+  } catch (error) {
+    io.err(`ringagent: ${describeError(error)}\n`);
+    return 1;
+  }
+}
+
 async function withStore(
   handlers: CliHandlers,
   config: RingagentConfig,
@@ -178,6 +225,10 @@ function parseCliArgs(argv: readonly string[]) {
       line: { type: "string" },
       play: { type: "string" },
       record: { type: "string" },
+      port: { type: "string" },
+      "sip-tls": { type: "string" },
+      "sip-user": { type: "string" },
+      "sip-password": { type: "string" },
     },
   });
 }

@@ -1,4 +1,16 @@
-export { type CallRequest, type CliHandlers, type CliIo, runCli, usage } from "./cli.js";
+export {
+  type CallRequest,
+  type CliHandlers,
+  type CliIo,
+  type EmulatorRequest,
+  runCli,
+  usage,
+} from "./cli.js";
 export { listCallsCommand, showCallCommand } from "./commands/calls-command.js";
 export { baseDoctorChecks } from "./commands/doctor-checks.js";
 export { type DoctorCheck, type DoctorResult, runDoctor } from "./commands/doctor-command.js";
+export {
+  permissionOf,
+  type RingCentralDoctorOptions,
+  ringCentralDoctorChecks,
+} from "./commands/ringcentral-doctor.js";

@@ -22,13 +22,38 @@ export async function runEmulatorCommand(
   options: EmulatorOptions & { readonly logger?: Logger },
 ): Promise<EmulatorCommandResult> {
   const emulator = await RingCentralEmulator.start(options);
+  const jwt = emulatorJwt();
   const banner = [
     `RingCentral emulator on ${emulator.url}`,
     `  server: ${emulator.url}`,
     `  clientId: ${emulator.clientId}`,
     `  clientSecret: ${emulator.clientSecret ?? "(none: public app)"}`,
-    `  jwt: any JWT-shaped credential, e.g. ${emulatorJwt()}`,
+    `  jwt: any JWT-shaped credential, e.g. ${jwt}`,
     `  devices: ${emulator.devices.map((d) => `${d.id} (${d.type})`).join(", ")}`,
+    ...emulator.devices.flatMap((d) =>
+      d.sipInfo === undefined
+        ? []
+        : [
+            `  ${d.id} registers as ${d.sipInfo.userName}@${d.sipInfo.domain} via TLS ${d.sipInfo.outboundProxies[0]?.proxyTLS ?? "?"}`,
+          ],
+    ),
+    "",
+    "Point a config at it (ringagent.yaml):",
+    "  lines:",
+    "    - name: main",
+    "      kind: ringcentral",
+    "      agent: echo-test",
+    "      ringcentral:",
+    `        server: ${emulator.url}`,
+    `        clientId: ${emulator.clientId}`,
+    "        clientSecret: ${RC_CLIENT_SECRET}",
+    "        jwt: ${RC_JWT}",
+    "        verifyCertificate: false   # a local registrar with a self-signed certificate",
+    "  agents:",
+    "    echo-test: { kind: echo }",
+    "and run it with:",
+    `  RC_CLIENT_SECRET=${emulator.clientSecret ?? "unused"} RC_JWT=${jwt} ringagent start -c ringagent.yaml`,
+    "Drive calls: POST /_emulator/calls {sipCallId, from, to}, then /_emulator/calls/{sipCallId}/{proceed|answer|hold|hangup}",
   ];
   options.logger?.info({ url: emulator.url }, "emulator: listening");
   return { emulator, banner };

@@ -6,6 +6,7 @@ import { createServer } from "node:net";
 import { type ListenSpec, parseListenSpec, type RingagentConfig } from "../../config/index.js";
 import type { CallStore } from "../../store/index.js";
 import type { DoctorCheck, DoctorResult } from "./doctor-command.js";
+import { type RingCentralDoctorOptions, ringCentralDoctorChecks } from "./ringcentral-doctor.js";
 
 const pass = (detail: string): DoctorResult => ({ status: "pass", detail });
 const fail = (detail: string, fix: string): DoctorResult => ({ status: "fail", detail, fix });
@@ -13,7 +14,10 @@ const fail = (detail: string, fix: string): DoctorResult => ({ status: "fail", d
 /** Checks that need nothing but the config and Node: store, ports, engines' files, line basics. */
 export function baseDoctorChecks(
   config: RingagentConfig,
-  deps: { openStore: (config: RingagentConfig) => Promise<CallStore> },
+  deps: {
+    openStore: (config: RingagentConfig) => Promise<CallStore>;
+    ringcentral?: RingCentralDoctorOptions;
+  },
 ): DoctorCheck[] {
   const checks: DoctorCheck[] = [
     {
@@ -110,6 +114,7 @@ export function baseDoctorChecks(
       },
     });
   }
+  checks.push(...ringCentralDoctorChecks(config, deps.ringcentral));
   return checks;
 }
 
