@@ -1,0 +1,324 @@
+/**
+ * Wire-to-wire latency and barge-in reaction of the whole agent (issue 6), over real SIP and RTP
+ * on loopback. The service runs in-process (startRingagent, a `local` line); each simulated caller
+ * is a SIP UA plus a raw RTP socket that sends PCMU every 20 ms: silence through the greeting, then
+ * a spoken question (8 kHz WAV). It timestamps its own last voiced packet and the agent's first
+ * voiced packet (wire-to-wire), then talks over the answer and timestamps when the agent's packets
+ * go silent (barge-in reaction). Engines: the offline ones (pocketsphinx, script, flite) and
+ * zero-latency fakes (what is left is endpointing + pipeline overhead). Prints p50/p95/p99.
+ *   npx tsx bench/pipeline/wire-bench.ts [callsPerRound=3] [engines=both|offline|fake] [concurrency=1,20]
+ */
+import { execFileSync } from "node:child_process";
+import { createSocket, type Socket } from "node:dgram";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { ProviderFactory } from "../../src/agent/index.js";
+import { configSchema } from "../../src/config/index.js";
+import { startRingagent } from "../../src/main.js";
+import {
+  linearToUlaw,
+  parseRtpPacket,
+  parseSdp,
+  serializeRtpPacket,
+  ulawToLinear,
+} from "../../src/media/index.js";
+import {
+  FakeLlmProvider,
+  FakeTtsProvider,
+  type SttProvider,
+  type SttResult,
+  type SttStream,
+} from "../../src/pipeline/index.js";
+import { silentLogger, systemClock } from "../../src/shared/index.js";
+import { SipUserAgent } from "../../src/sip/index.js";
+import { channelSamples, readWavFile } from "../../src/store/index.js";
+import { peerOffer, sdpBody } from "../../src/telephony/index.js";
+
+const callsPerRound = Number(process.argv[2] ?? 3);
+const engines = process.argv[3] ?? "both";
+const concurrencies = (process.argv[4] ?? "1,20").split(",").map(Number);
+const voicedRms = 300;
+const question = "what are your hours";
+
+/** Zero-latency STT: the final arrives the moment the pipeline finalizes. */
+class InstantStt implements SttProvider {
+  readonly name = "instant-stt";
+  open(): SttStream {
+    const queue: SttResult[] = [];
+    let wake: (() => void) | undefined;
+    let closed = false;
+    let heard = 0;
+    return {
+      write: () => {
+        heard++;
+      },
+      finalize: () => {
+        queue.push({ text: heard > 5 ? question : "", final: true });
+        heard = 0;
+        wake?.();
+      },
+      close: () => {
+        closed = true;
+        wake?.();
+      },
+      async *results() {
+        for (;;) {
+          const next = queue.shift();
+          if (next !== undefined) {
+            yield next;
+            continue;
+          }
+          if (closed) return;
+          await new Promise<void>((resolve) => {
+            wake = resolve;
+          });
+        }
+      },
+    };
+  }
+}
+
+function fakeProviders(): ProviderFactory {
+  const tts = new FakeTtsProvider(systemClock);
+  const stt = new InstantStt();
+  return {
+    shared: () => ({ stt, tts }),
+    llm: () => {
+      const llm = new FakeLlmProvider(systemClock);
+      llm.reply = () => ({
+        text: "We're open Monday to Friday, from nine in the morning to five in the evening, and on Saturday mornings.",
+      });
+      return llm;
+    },
+  };
+}
+
+function rms(samples: ArrayLike<number>): number {
+  let sum = 0;
+  for (let i = 0; i < samples.length; i++) sum += (samples[i] ?? 0) ** 2;
+  return Math.sqrt(sum / Math.max(1, samples.length));
+}
+
+interface CallFigures {
+  wireMs: number | undefined;
+  bargeMs: number | undefined;
+}
+
+/** One simulated caller: greeting, question, answer, barge-in, BYE. */
+async function runCaller(agentUri: string, speech: Int16Array): Promise<CallFigures> {
+  const rtp: Socket = createSocket("udp4");
+  await new Promise<void>((resolve) => rtp.bind(0, "127.0.0.2", resolve));
+  const port = rtp.address().port;
+  const ua = new SipUserAgent({
+    listen: [{ protocol: "udp", host: "127.0.0.1", port: 0 }],
+    inbound: { allowAny: true },
+  });
+  await ua.start();
+  let lastAgentVoicedAt = 0;
+  let agentVoicedRun = 0;
+  let agentSilentRun = 0;
+  const onAgentPacket: Array<(voiced: boolean, atMs: number) => void> = [];
+  rtp.on("message", (msg) => {
+    const parsed = parseRtpPacket(msg);
+    if (!parsed.ok || parsed.packet.payloadType !== 0) return;
+    const pcm = Array.from(parsed.packet.payload, ulawToLinear);
+    const voiced = rms(pcm) >= voicedRms;
+    const atMs = performance.now();
+    if (voiced) {
+      lastAgentVoicedAt = atMs;
+      agentVoicedRun++;
+      agentSilentRun = 0;
+    } else {
+      agentSilentRun++;
+      agentVoicedRun = 0;
+    }
+    for (const listener of onAgentPacket) listener(voiced, atMs);
+  });
+  const figures: CallFigures = { wireMs: undefined, bargeMs: undefined };
+  try {
+    const session = await ua.invite(agentUri, { body: sdpBody(peerOffer({ port, codecs: ["PCMU/8000"] })) });
+    const answer = parseSdp(session.remoteBody?.body.toString("utf8") ?? "");
+    if (!answer.ok) throw new Error("no SDP answer");
+    const media = answer.sdp.media[0];
+    const host = media?.connection?.address ?? answer.sdp.connection?.address ?? "127.0.0.1";
+    const remotePort = media?.port ?? 0;
+    // The caller's microphone: a queue of 160-sample (20 ms) frames, silence when empty.
+    const mic: Int16Array[] = [];
+    let seq = Math.floor(Math.random() * 60000);
+    let ts = Math.floor(Math.random() * 2 ** 31);
+    const ssrc = Math.floor(Math.random() * 2 ** 31);
+    let lastVoicedSentAt = 0;
+    let firstVoicedSentAt = 0;
+    const silence = new Int16Array(160);
+    const start = performance.now();
+    let tick = 0;
+    let sending = true;
+    const sendLoop = (async () => {
+      while (sending) {
+        const frame = mic.shift() ?? silence;
+        const payload = new Uint8Array(160);
+        for (let i = 0; i < 160; i++) payload[i] = linearToUlaw(frame[i] ?? 0);
+        const packet = serializeRtpPacket({
+          marker: false,
+          payloadType: 0,
+          sequenceNumber: seq & 0xffff,
+          timestamp: ts >>> 0,
+          ssrc,
+          csrcs: [],
+          payload,
+          paddingBytes: 0,
+        });
+        seq++;
+        ts += 160;
+        rtp.send(packet, remotePort, host);
+        if (rms(frame) >= voicedRms) {
+          lastVoicedSentAt = performance.now();
+          if (firstVoicedSentAt === 0) firstVoicedSentAt = lastVoicedSentAt;
+        }
+        tick++;
+        const wait = start + tick * 20 - performance.now();
+        if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+      }
+    })();
+    const until = async (cond: () => boolean, timeoutMs: number): Promise<boolean> => {
+      const deadline = performance.now() + timeoutMs;
+      while (!cond()) {
+        if (performance.now() > deadline) return false;
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+      return true;
+    };
+    // Greeting: heard, then 600 ms of quiet.
+    await until(() => lastAgentVoicedAt > 0, 10_000);
+    await until(() => performance.now() - lastAgentVoicedAt > 600, 15_000);
+    for (let i = 0; i + 160 <= speech.length; i += 160) mic.push(speech.subarray(i, i + 160));
+    await until(() => mic.length === 0, 10_000);
+    const spokeAt = lastVoicedSentAt;
+    const answered = await until(() => lastAgentVoicedAt > spokeAt && agentVoicedRun >= 1, 20_000);
+    if (answered) figures.wireMs = lastAgentVoicedAt - spokeAt;
+    // Barge-in: 600 ms into the answer, talk over it; the reaction ends at the agent's 3rd silent packet.
+    await until(() => performance.now() - (spokeAt + (figures.wireMs ?? 0)) > 600, 5000);
+    if (answered) {
+      firstVoicedSentAt = 0;
+      for (let i = 0; i + 160 <= speech.length; i += 160) mic.push(speech.subarray(i, i + 160));
+      let stoppedAt = 0;
+      const watch = (voiced: boolean, atMs: number): void => {
+        if (!voiced && agentSilentRun >= 3 && firstVoicedSentAt > 0 && stoppedAt === 0) stoppedAt = atMs - 40;
+      };
+      onAgentPacket.push(watch);
+      await until(() => stoppedAt > 0, 5000);
+      if (stoppedAt > 0 && firstVoicedSentAt > 0) figures.bargeMs = stoppedAt - firstVoicedSentAt;
+    }
+    sending = false;
+    await sendLoop;
+    await session.bye().catch(() => undefined);
+  } finally {
+    await ua.stop();
+    rtp.close();
+  }
+  return figures;
+}
+
+function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  if (sorted.length === 0) return Number.NaN;
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN;
+}
+
+function line(label: string, values: number[]): string {
+  if (values.length === 0) return `${label}: no samples`;
+  const f = (v: number): string => v.toFixed(0).padStart(5);
+  return `${label}: n=${values.length} p50 ${f(percentile(values, 50))} p95 ${f(percentile(values, 95))} p99 ${f(percentile(values, 99))} ms`;
+}
+
+async function round(kind: "offline" | "fake", concurrency: number, speech: Int16Array): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), "ringagent-wire-"));
+  const sipPort = 40_000 + Math.floor(Math.random() * 5000);
+  const config = configSchema.parse({
+    lines: [
+      {
+        name: "bench",
+        kind: "local",
+        listen: [`udp:127.0.0.1:${sipPort}`],
+        agent: "reception",
+        srtp: "off",
+        maxConcurrentCalls: 100,
+      },
+    ],
+    agents: { reception: { kind: "conversation", tools: ["end_call"] } },
+    media: { rtpPortMin: 46_000, rtpPortMax: 47_998, codecs: ["PCMU"] },
+    http: { enabled: false },
+    store: { kind: "sqlite", path: join(dir, "calls.db") },
+    recordings: { enabled: false, dir: join(dir, "rec") },
+    log: { level: "silent" },
+  });
+  const service = await startRingagent(config, {
+    logger: silentLogger(),
+    drainTimeoutMs: 2000,
+    ...(kind === "fake" ? { providers: fakeProviders() } : {}),
+  });
+  const wire: number[] = [];
+  const barge: number[] = [];
+  let failed = 0;
+  try {
+    for (let r = 0; r < callsPerRound; r++) {
+      const results = await Promise.all(
+        Array.from({ length: concurrency }, async (_, i) => {
+          await new Promise((resolve) => setTimeout(resolve, i * 37));
+          return runCaller(`sip:agent@127.0.0.1:${sipPort}`, speech).catch(() => undefined);
+        }),
+      );
+      for (const fig of results) {
+        if (fig?.wireMs === undefined) failed++;
+        else wire.push(fig.wireMs);
+        if (fig?.bargeMs !== undefined) barge.push(fig.bargeMs);
+      }
+    }
+    const turns = await Promise.all(
+      (await service.store.listCalls({ limit: 500 })).calls.map(
+        async (c) => (await service.store.getCall(c.id))?.turns ?? [],
+      ),
+    );
+    const endpointing = turns
+      .flat()
+      .map((t) => t.latency.endpointingMs)
+      .filter((v): v is number => v !== null);
+    console.log(`\n${kind} engines, ${concurrency} concurrent call(s), ${callsPerRound} round(s):`);
+    console.log(
+      `  ${line("wire-to-wire (caller's last voiced packet -> agent's first voiced packet)", wire)}`,
+    );
+    console.log(
+      `  ${line(
+        "  minus the 500 ms endpointing silence window",
+        wire.map((w) => w - 500),
+      )}`,
+    );
+    console.log(`  ${line("agent-side endpointing (VAD silence + STT final)", endpointing)}`);
+    console.log(
+      `  ${line("barge-in reaction (caller's first voiced packet -> agent audio stops on the wire)", barge)}`,
+    );
+    if (failed > 0) console.log(`  calls without an answer: ${failed}`);
+  } finally {
+    await service.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function main(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), "ringagent-wire-speech-"));
+  const raw = join(dir, "q.wav");
+  const wav8k = join(dir, "q8k.wav");
+  execFileSync("flite", ["-voice", "slt", "-t", question, "-o", raw]);
+  execFileSync("sox", [raw, "-r", "8000", "-c", "1", "-b", "16", wav8k]);
+  const speech = channelSamples(await readWavFile(wav8k), 0);
+  rmSync(dir, { recursive: true, force: true });
+  console.log(
+    `wire-bench: question "${question}" (${((speech.length / 8000) * 1000).toFixed(0)} ms), PCMU over UDP loopback`,
+  );
+  const kinds: Array<"offline" | "fake"> =
+    engines === "both" ? ["fake", "offline"] : [engines === "fake" ? "fake" : "offline"];
+  for (const kind of kinds) for (const c of concurrencies) await round(kind, c, speech);
+}
+
+await main();
