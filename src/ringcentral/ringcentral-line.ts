@@ -1,4 +1,11 @@
-import { type Clock, describeError, type Logger, silentLogger, systemClock } from "../shared/index.js";
+import {
+  type Clock,
+  describeError,
+  type Logger,
+  RingagentError,
+  silentLogger,
+  systemClock,
+} from "../shared/index.js";
 import { CallControl } from "./call-control.js";
 import { CallCorrelator } from "./call-correlator.js";
 import { type CallLogSummary, fetchCallLogRecord } from "./call-log-sync.js";
@@ -16,7 +23,7 @@ import {
   type RingCentralSipSettings,
   resolveSipSettings,
 } from "./sip-credentials.js";
-import { TelephonySubscription } from "./telephony-subscription.js";
+import { TelephonySubscription, telephonySessionsFilter } from "./telephony-subscription.js";
 import { WebhookReceiver } from "./webhook-receiver.js";
 
 /**
@@ -56,6 +63,7 @@ export class RingCentralLine {
   readonly callControl: CallControl;
   readonly subscription: TelephonySubscription;
   #monitor: DeviceHealthMonitor | undefined;
+  #webhookSubscriptionId: string | undefined;
   readonly #options: RingCentralLineOptions;
   readonly #clock: Clock;
   readonly #logger: Logger;
@@ -141,6 +149,25 @@ export class RingCentralLine {
     });
   }
 
+  /**
+   * For `events: "webhook"`: creates the WebHook subscription to our telephony events. RingCentral
+   * validates `address` at once (the receiver must echo Validation-Token within 3 s), then signs
+   * every notification with `verificationToken`. Deleted again by {@link stop}. Returns its id.
+   */
+  async subscribeWebhook(address: string, verificationToken: string): Promise<string> {
+    const { data } = await this.client.post("/restapi/v1.0/subscription", {
+      eventFilters: [telephonySessionsFilter],
+      deliveryMode: { transportType: "WebHook", address, verificationToken },
+      expiresIn: 315_360_000,
+    });
+    const id = (data as { id?: unknown } | undefined)?.id;
+    if (typeof id !== "string") {
+      throw new RingagentError("ringcentral_response_invalid", "the subscription response has no id");
+    }
+    this.#webhookSubscriptionId = id;
+    return id;
+  }
+
   /** The call-log record of a finished call (undefined when it has not appeared yet). */
   fetchCallLog(telephonySessionId: string, signal?: AbortSignal): Promise<CallLogSummary | undefined> {
     return fetchCallLogRecord(this.client, telephonySessionId, {
@@ -154,6 +181,18 @@ export class RingCentralLine {
   /** Stops polling and events, then revokes the session. Never throws. */
   async stop(): Promise<void> {
     this.#monitor?.stop();
+    const webhookId = this.#webhookSubscriptionId;
+    this.#webhookSubscriptionId = undefined;
+    if (webhookId !== undefined) {
+      try {
+        await this.client.delete(`/restapi/v1.0/subscription/${encodeURIComponent(webhookId)}`);
+      } catch (error) {
+        this.#logger.warn(
+          { err: describeError(error) },
+          "ringcentral: deleting the webhook subscription failed",
+        );
+      }
+    }
     try {
       await this.subscription.stop();
     } catch (error) {
