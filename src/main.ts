@@ -32,11 +32,17 @@ import {
 import {
   addonBuildCommand,
   CachingTtsProvider,
+  createLlmProvider,
+  createSttProvider,
+  createTtsProvider,
   FliteTtsProvider,
   type FliteVoice,
   loadConversationScript,
   PocketsphinxSttProvider,
+  type ProviderContext,
   ScriptLlmProvider,
+  type SttProvider,
+  type TtsProvider,
 } from "./pipeline/index.js";
 import { type CallTarget, RingCentralLine } from "./ringcentral/index.js";
 import { ConfigError, createLogger, describeError, type Logger, systemClock } from "./shared/index.js";
@@ -70,45 +76,63 @@ function loggerFor(config: RingagentConfig): Logger {
   );
 }
 
-/** Offline engines: one pocketsphinx per process, one cached flite per voice, a script LLM per call. */
-export function offlineProviderFactory(options: { ttsCacheDir?: string } = {}): ProviderFactory {
+/**
+ * Providers from the agent's config through the pipeline's provider selection (OpenAI-compatible,
+ * Deepgram, ElevenLabs, llama-cpp, fallbacks...), with the offline engines as builtins: one
+ * pocketsphinx per process, flite per agent, a script LLM per call. Every agent's TTS is cached, so
+ * its greeting and fixed phrases play at once.
+ */
+export function providerFactory(
+  options: { env?: NodeJS.ProcessEnv; ttsCacheDir?: string } = {},
+): ProviderFactory {
   let sphinx: PocketsphinxSttProvider | undefined;
-  const tts = new Map<string, CachingTtsProvider>();
   const scripts = new Map<string, ReturnType<typeof loadConversationScript>>();
-  const field = (o: Readonly<Record<string, unknown>>, name: string): string | undefined => {
+  const shared = new Map<ConversationAgentConfig, { stt: SttProvider; tts: TtsProvider }>();
+  const text = (o: Readonly<Record<string, unknown>>, name: string): string | undefined => {
     const v = o[name];
     return typeof v === "string" ? v : undefined;
   };
-  const unsupported = (kind: string, name: string): ConfigError =>
-    new ConfigError([
-      `agents.*.${kind}.provider: "${name}" is not wired into this build — fix: use the offline provider (pocketsphinx, script, flite)`,
-    ]);
+  const context = (agent: ConversationAgentConfig, kind: string): ProviderContext => ({
+    env: options.env ?? process.env,
+    clock: systemClock,
+    language: agent.language,
+    instructions: agent.instructions,
+    field: `agents.<agent>.${kind}`,
+    builtins: {
+      stt: {
+        pocketsphinx: () => {
+          sphinx ??= new PocketsphinxSttProvider();
+          return sphinx;
+        },
+      },
+      tts: { flite: (o) => new FliteTtsProvider({ voice: (text(o, "voice") ?? "slt") as FliteVoice }) },
+      llm: {
+        script: (o) => {
+          const path = text(o, "script") ?? "";
+          let script = scripts.get(path);
+          if (script === undefined) {
+            script = path.length > 0 ? loadConversationScript(path) : loadConversationScript();
+            scripts.set(path, script);
+          }
+          return new ScriptLlmProvider(script);
+        },
+      },
+    },
+  });
   return {
     shared(agent: ConversationAgentConfig) {
-      if (agent.stt.provider !== "pocketsphinx") throw unsupported("stt", agent.stt.provider);
-      if (agent.tts.provider !== "flite") throw unsupported("tts", agent.tts.provider);
-      sphinx ??= new PocketsphinxSttProvider();
-      const voice = (field(agent.tts, "voice") ?? "slt") as FliteVoice;
-      let cached = tts.get(voice);
-      if (cached === undefined) {
-        cached = new CachingTtsProvider(
-          new FliteTtsProvider({ voice }),
+      let engines = shared.get(agent);
+      if (engines === undefined) {
+        const tts = new CachingTtsProvider(
+          createTtsProvider(agent.tts, context(agent, "tts")),
           options.ttsCacheDir === undefined ? {} : { dir: options.ttsCacheDir },
         );
-        tts.set(voice, cached);
+        engines = { stt: createSttProvider(agent.stt, context(agent, "stt")), tts };
+        shared.set(agent, engines);
       }
-      return { stt: sphinx, tts: cached };
+      return engines;
     },
-    llm(agent: ConversationAgentConfig) {
-      if (agent.llm.provider !== "script") throw unsupported("llm", agent.llm.provider);
-      const path = field(agent.llm, "script") ?? "";
-      let script = scripts.get(path);
-      if (script === undefined) {
-        script = path.length > 0 ? loadConversationScript(path) : loadConversationScript();
-        scripts.set(path, script);
-      }
-      return new ScriptLlmProvider(script);
-    },
+    llm: (agent: ConversationAgentConfig) => createLlmProvider(agent.llm, context(agent, "llm")),
   };
 }
 
@@ -209,8 +233,7 @@ export async function startRingagent(
 
   let draining = false;
   const providers =
-    options.providers ??
-    offlineProviderFactory({ ttsCacheDir: join(config.recordings.dir, "..", "tts-cache") });
+    options.providers ?? providerFactory({ ttsCacheDir: join(config.recordings.dir, "..", "tts-cache") });
   const handlers = new Map<string, CallHandler>();
   for (const [name, agent] of Object.entries(config.agents)) {
     const handler = await buildAgent(name, agent);

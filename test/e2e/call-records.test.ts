@@ -237,6 +237,7 @@ describe("issue 7: calls, turns, recordings, metrics and API from a real call", 
     assert.ok(before?.recordingPath);
 
     const config = loadConfig({ path: configPath, env: { E2E_API_TOKEN: token } });
+    await service?.stop();
     service = await startRingagent(config, { logger: silentLogger(), drainTimeoutMs: 1000 });
     const after = await service.store.getCall(before.id);
     assert.equal(after?.call.status, "interrupted");

@@ -104,7 +104,10 @@ describe("issue 6: a conversation over a real SIP call", { timeout: 240_000 }, (
     assert.ok(first.startS < 1.5, `the greeting starts ${first.startS} s into the call`);
     const greetingText = await transcribeSpan(wav, 0, first.startS - 0.2, first.endS + 0.3, work);
     console.log(`greeting transcript: "${greetingText}"`);
-    assert.ok(wordOverlap(greeting, greetingText) >= 0.5, `greeting heard as "${greetingText}"`);
+    assert.ok(
+      wordOverlap(greeting, greetingText) >= 0.4 && /calling/.test(greetingText),
+      `greeting heard as "${greetingText}"`,
+    );
     const askedAt = script.spans[0]?.endS ?? 0;
     const answer = spans.find((s) => s.startS > askedAt);
     assert.ok(answer, "an answer followed the question");

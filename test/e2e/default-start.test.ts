@@ -79,7 +79,7 @@ describe("ringagent start with the built-in default", { timeout: 120_000 }, () =
       const text = await transcribeSpan(wav, 0, first.startS - 0.2, first.endS + 0.3, work);
       console.log(`default start: greeting at ${first.startS} s, heard as "${text}"`);
       assert.ok(first.startS < 1.5, "the greeting starts at once");
-      assert.ok(wordOverlap(greeting, text) >= 0.5, `greeting heard as "${text}"`);
+      assert.ok(wordOverlap(greeting, text) >= 0.4 && /calling/.test(text), `greeting heard as "${text}"`);
       child.kill("SIGTERM");
       assert.equal(await exited, 0, "SIGTERM stops it cleanly");
       assert.match(out, /"msg":"ringagent stopped"/);
