@@ -8,6 +8,7 @@ import { hostname } from "node:os";
 import { join } from "node:path";
 import {
   CallJournal,
+  callControlTarget,
   type ConversationAgentConfig,
   type ConversationAgentOptions,
   createConversationAgent,
@@ -17,7 +18,15 @@ import {
   resolveTransferTarget,
   runCallCommand,
 } from "./agent/index.js";
-import { baseDoctorChecks, type CallRequest, type CliIo, type EmulatorRequest, runCli } from "./cli/index.js";
+import {
+  baseDoctorChecks,
+  type CallRequest,
+  type CliIo,
+  type EmulatorRequest,
+  pocketsphinxModelDir,
+  pocketsphinxModelIn,
+  runCli,
+} from "./cli/index.js";
 import type { AgentConfig, LineConfig, RingagentConfig } from "./config/index.js";
 import { defaultDevices, defaultSipInfo, runEmulatorCommand } from "./emulator/index.js";
 import {
@@ -44,13 +53,14 @@ import {
   type SttProvider,
   type TtsProvider,
 } from "./pipeline/index.js";
-import { type CallTarget, RingCentralLine } from "./ringcentral/index.js";
+import { RingCentralLine, type WebhookReceiver, webhookPlugin } from "./ringcentral/index.js";
 import { ConfigError, createLogger, describeError, type Logger, systemClock } from "./shared/index.js";
-import type { SipAddress, SipUserAgent } from "./sip/index.js";
+import { type SipAddress, SipUserAgent } from "./sip/index.js";
 import { applyRetention, type CallStore, PostgresCallStore, SqliteCallStore } from "./store/index.js";
 import {
   type CallHandler,
   createTelephony,
+  sipOptionsForLine,
   type Telephony,
   type TelephonyLineSpec,
 } from "./telephony/index.js";
@@ -85,7 +95,8 @@ function loggerFor(config: RingagentConfig): Logger {
 export function providerFactory(
   options: { env?: NodeJS.ProcessEnv; ttsCacheDir?: string } = {},
 ): ProviderFactory {
-  let sphinx: PocketsphinxSttProvider | undefined;
+  // One recognizer per model folder (stt.modelDir, else RINGAGENT_POCKETSPHINX_MODEL_DIR, else Debian's).
+  const sphinx = new Map<string, PocketsphinxSttProvider>();
   const scripts = new Map<string, ReturnType<typeof loadConversationScript>>();
   const shared = new Map<ConversationAgentConfig, { stt: SttProvider; tts: TtsProvider }>();
   const text = (o: Readonly<Record<string, unknown>>, name: string): string | undefined => {
@@ -100,9 +111,14 @@ export function providerFactory(
     field: `agents.<agent>.${kind}`,
     builtins: {
       stt: {
-        pocketsphinx: () => {
-          sphinx ??= new PocketsphinxSttProvider();
-          return sphinx;
+        pocketsphinx: (o) => {
+          const dir = pocketsphinxModelDir(o, options.env ?? process.env);
+          let provider = sphinx.get(dir);
+          if (provider === undefined) {
+            provider = new PocketsphinxSttProvider({ model: pocketsphinxModelIn(dir) });
+            sphinx.set(dir, provider);
+          }
+          return provider;
         },
       },
       tts: { flite: (o) => new FliteTtsProvider({ voice: (text(o, "voice") ?? "slt") as FliteVoice }) },
@@ -256,6 +272,8 @@ export async function startRingagent(
       clock: systemClock,
       logger,
       recordings: { enabled: config.recordings.enabled, dir: config.recordings.dir },
+      // RingCentral lines transfer through Call Control once the party is known (REFER otherwise).
+      transferRoute: (call) => rcLines.find((h) => h.name === call.lineName)?.link,
       ...options.conversation,
     });
     await conversation.prepare();
@@ -300,6 +318,7 @@ export async function startRingagent(
       jwt: line.ringcentral.jwt,
       deviceId: line.ringcentral.deviceId,
       region: line.ringcentral.region,
+      events: line.ringcentral.events,
       logger: logger.child({ line: line.name }),
     });
     ringcentral.push(rc);
@@ -334,6 +353,8 @@ export async function startRingagent(
         ...(ok ? {} : { detail: draining ? "stopping" : `registration ${state ?? "not listening"}` }),
       });
     }
+    for (const [name, why] of webhookFailures)
+      checks.push({ name: `ringcentral events ${name}`, ok: false, detail: `webhook subscription: ${why}` });
     return checks;
   };
 
@@ -367,10 +388,14 @@ export async function startRingagent(
     },
   };
 
+  const webhooks = webhookLines(config);
+  /** Webhook subscriptions that failed (line name -> why); /readyz reports them. */
+  const webhookFailures = new Map<string, string>();
   let http: HttpServer | undefined;
   let httpUrl: string | undefined;
   if (config.http.enabled) {
     http = createHttpServer({
+      webhookPaths: webhooks.map((w) => w.path),
       listen: config.http.listen,
       token: config.http.token,
       store,
@@ -380,9 +405,30 @@ export async function startRingagent(
       recordingsDir: config.recordings.dir,
       logger,
     });
+    const receivers: Array<{ hook: WebhookLine; rc: RingCentralLine; receiver: WebhookReceiver }> = [];
+    for (const hook of webhooks) {
+      const rc = rcLines.find((h) => h.name === hook.name)?.line;
+      if (rc === undefined) continue;
+      const receiver = rc.webhookReceiver(hook.verificationToken);
+      await http.app.register(webhookPlugin(receiver, hook.path));
+      receivers.push({ hook, rc, receiver });
+    }
     const bound = await http.listen();
     httpUrl = bound.url;
     logger.info({ url: bound.url, access: http.accessMode }, "http api listening");
+    // RingCentral validates the address at once, so subscribe only once we listen.
+    for (const { hook, rc } of receivers) {
+      try {
+        await rc.subscribeWebhook(hook.address, hook.verificationToken);
+        logger.info({ line: hook.name, path: hook.path }, "ringcentral: webhook subscription created");
+      } catch (error) {
+        webhookFailures.set(hook.name, describeError(error));
+        logger.error(
+          { line: hook.name, err: describeError(error) },
+          "ringcentral: webhook subscription failed: no call events for this line; check that webhook.address reaches webhook.path on this server",
+        );
+      }
+    }
   }
   logger.info("ringagent ready");
 
@@ -423,12 +469,26 @@ export async function startRingagent(
   };
 }
 
-/** A Call Control target from a transfer request: `+E.164` or 7+ digits a number, fewer an extension. */
-function callControlTarget(to: string): CallTarget | undefined {
-  const text = to.trim();
-  if (/^\+\d{6,15}$/.test(text) || /^\d{7,15}$/.test(text)) return { phoneNumber: text };
-  if (/^\d{1,6}$/.test(text)) return { extensionNumber: text };
-  return undefined;
+/** A `ringcentral` line in webhook mode: where we serve its receiver and what we subscribe. */
+interface WebhookLine {
+  readonly name: string;
+  readonly path: string;
+  /** What RingCentral posts to: `webhook.address`, with `path` appended when it has none. */
+  readonly address: string;
+  readonly verificationToken: string;
+}
+
+function webhookLines(config: RingagentConfig): WebhookLine[] {
+  return config.lines.flatMap((line) => {
+    if (line.kind !== "ringcentral" || line.ringcentral.events !== "webhook") return [];
+    const webhook = line.ringcentral.webhook;
+    // The schema refuses webhook mode without both.
+    if (webhook?.address === undefined || webhook.verificationToken === undefined) return [];
+    const path = webhook.path ?? `/webhooks/ringcentral/${line.name}`;
+    const url = new URL(webhook.address);
+    if (url.pathname === "/") url.pathname = path;
+    return [{ name: line.name, path, address: url.toString(), verificationToken: webhook.verificationToken }];
+  });
 }
 
 /** `ringagent start`: runs until SIGINT/SIGTERM. */
@@ -507,30 +567,22 @@ export async function main(argv: readonly string[]): Promise<number> {
       openStore,
       placeCall,
       emulator: runEmulator,
-      doctorChecks: (config) => [
-        ...baseDoctorChecks(config, { openStore }),
-        ...(Object.values(config.agents).some(
-          (a) => a.kind === "conversation" && a.stt.provider === "pocketsphinx",
-        )
-          ? [
-              {
-                name: "engine pocketsphinx addon",
-                run: async () => {
-                  try {
-                    new PocketsphinxSttProvider().close();
-                    return { status: "pass" as const, detail: "addon loads, model found" };
-                  } catch (error) {
-                    return {
-                      status: "fail" as const,
-                      detail: describeError(error),
-                      fix: `build it: ${addonBuildCommand}; apt-get install pocketsphinx-en-us libpocketsphinx-dev`,
-                    };
-                  }
-                },
-              },
-            ]
-          : []),
-      ],
+      doctorChecks: (config) =>
+        baseDoctorChecks(config, {
+          openStore,
+          env: process.env,
+          loadPocketsphinx: (model) => new PocketsphinxSttProvider({ model }),
+          pocketsphinxAddonFix: `build it: ${addonBuildCommand}; apt-get install libpocketsphinx-dev libsphinxbase-dev`,
+          // The line's own user agent, as `start` builds it, registering once and quietly.
+          registrationProbe: async (line) =>
+            new SipUserAgent(
+              await sipOptionsForLine(line, {
+                userAgent: config.sip.userAgent,
+                timers: { t1Ms: config.sip.t1Ms, t2Ms: config.sip.t2Ms, t4Ms: config.sip.t4Ms },
+                logger: createLogger({ level: "silent" }),
+              }),
+            ),
+        }),
     },
     {
       out: (text) => process.stdout.write(text),

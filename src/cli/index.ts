@@ -9,6 +9,18 @@ export {
 export { listCallsCommand, showCallCommand } from "./commands/calls-command.js";
 export { baseDoctorChecks } from "./commands/doctor-checks.js";
 export { type DoctorCheck, type DoctorResult, runDoctor } from "./commands/doctor-command.js";
+export { type PocketsphinxLoader, pocketsphinxDoctorChecks } from "./commands/pocketsphinx-doctor.js";
+export {
+  defaultPocketsphinxModelDir,
+  pocketsphinxModelDir,
+  pocketsphinxModelDirEnv,
+  pocketsphinxModelIn,
+} from "./commands/pocketsphinx-model.js";
+export {
+  type RegistrationProbeFactory,
+  registrationDoctorCheck,
+  type SipAccountLineConfig,
+} from "./commands/registration-doctor.js";
 export {
   permissionOf,
   type RingCentralDoctorOptions,

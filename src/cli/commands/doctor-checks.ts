@@ -1,11 +1,13 @@
 import { spawnSync } from "node:child_process";
 import { createSocket } from "node:dgram";
 import { lookup } from "node:dns/promises";
-import { accessSync, constants, existsSync, mkdirSync } from "node:fs";
+import { accessSync, constants, mkdirSync } from "node:fs";
 import { createServer } from "node:net";
 import { type ListenSpec, parseListenSpec, type RingagentConfig } from "../../config/index.js";
 import type { CallStore } from "../../store/index.js";
 import type { DoctorCheck, DoctorResult } from "./doctor-command.js";
+import { type PocketsphinxLoader, pocketsphinxDoctorChecks } from "./pocketsphinx-doctor.js";
+import { type RegistrationProbeFactory, registrationDoctorCheck } from "./registration-doctor.js";
 import { type RingCentralDoctorOptions, ringCentralDoctorChecks } from "./ringcentral-doctor.js";
 
 const pass = (detail: string): DoctorResult => ({ status: "pass", detail });
@@ -17,6 +19,14 @@ export function baseDoctorChecks(
   deps: {
     openStore: (config: RingagentConfig) => Promise<CallStore>;
     ringcentral?: RingCentralDoctorOptions;
+    /** Where `stt.modelDir` is not set, RINGAGENT_POCKETSPHINX_MODEL_DIR is read from here (default process.env). */
+    env?: NodeJS.ProcessEnv;
+    /** Builds the recognizer (main.ts): adds the "addon loads" check. */
+    loadPocketsphinx?: PocketsphinxLoader;
+    pocketsphinxAddonFix?: string;
+    /** Builds a sip-account line's user agent (main.ts): adds the real REGISTER check. */
+    registrationProbe?: RegistrationProbeFactory;
+    registrationTimeoutMs?: number;
   },
 ): DoctorCheck[] {
   const checks: DoctorCheck[] = [
@@ -79,6 +89,15 @@ export function baseDoctorChecks(
           }
         },
       });
+      if (deps.registrationProbe !== undefined) {
+        checks.push(
+          registrationDoctorCheck(
+            line,
+            deps.registrationProbe,
+            deps.registrationTimeoutMs === undefined ? {} : { timeoutMs: deps.registrationTimeoutMs },
+          ),
+        );
+      }
     }
   }
   const usesFlite = Object.values(config.agents).some(
@@ -86,20 +105,13 @@ export function baseDoctorChecks(
   );
   if (usesFlite)
     checks.push(binaryCheck("engine flite (TTS)", "flite", ["--version"], "apt-get install flite"));
-  const usesSphinx = Object.values(config.agents).some(
-    (a) => a.kind === "conversation" && a.stt.provider === "pocketsphinx",
+  checks.push(
+    ...pocketsphinxDoctorChecks(config, {
+      env: deps.env ?? process.env,
+      load: deps.loadPocketsphinx,
+      ...(deps.pocketsphinxAddonFix === undefined ? {} : { addonFix: deps.pocketsphinxAddonFix }),
+    }),
   );
-  if (usesSphinx) {
-    checks.push({
-      name: "engine pocketsphinx model",
-      run: async () => {
-        const dir = "/usr/share/pocketsphinx/model/en-us";
-        return existsSync(`${dir}/en-us`) && existsSync(`${dir}/cmudict-en-us.dict`)
-          ? pass(`${dir} present`)
-          : fail(`the en-us model is missing in ${dir}`, "apt-get install pocketsphinx-en-us");
-      },
-    });
-  }
   if (config.recordings.enabled) {
     checks.push({
       name: `recordings dir ${config.recordings.dir}`,
