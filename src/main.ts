@@ -8,9 +8,9 @@ import { hostname } from "node:os";
 import { join } from "node:path";
 import {
   CallJournal,
-  callControlTarget,
   type ConversationAgentConfig,
   type ConversationAgentOptions,
+  callControlTarget,
   createConversationAgent,
   createDiagnosticAgent,
   type ProviderFactory,

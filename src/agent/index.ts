@@ -16,8 +16,10 @@ export {
 } from "./conversation/agent-ports.js";
 export {
   createToolHandler,
+  type RouteTransferResult,
   resolveTransferTarget,
   type ToolEnvironment,
+  type TransferRoute,
   toolSpecs,
   transferFailedText,
 } from "./conversation/call-tools.js";
@@ -45,6 +47,7 @@ export {
 export { framesOf, readWavFrames, WavRecorder } from "./diagnostic/wav-frames.js";
 export {
   type CallControlTransferResult,
+  callControlTarget,
   RingCentralCallLink,
   type RingCentralCallLinkOptions,
 } from "./ringcentral-call-link.js";

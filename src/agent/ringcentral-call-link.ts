@@ -18,6 +18,7 @@ import { RingCentralApiError } from "../ringcentral/index.js";
 import { type Clock, describeError, type Logger, RingagentError, type Timer } from "../shared/index.js";
 import type { Call, CallManager } from "../telephony/index.js";
 import type { CallJournal } from "./call-journal.js";
+import type { RouteTransferResult, TransferRoute } from "./conversation/call-tools.js";
 
 export interface RingCentralCallLinkOptions {
   readonly lineName: string;
@@ -50,11 +51,19 @@ interface Tracked {
   forgetTimer: Timer | undefined;
 }
 
+/** A Call Control target: `+E.164` or 7+ digits a phone number, fewer digits an extension. */
+export function callControlTarget(to: string): CallTarget | undefined {
+  const text = to.trim();
+  if (/^\+\d{6,15}$/.test(text) || /^\d{7,15}$/.test(text)) return { phoneNumber: text };
+  if (/^\d{1,6}$/.test(text)) return { extensionNumber: text };
+  return undefined;
+}
+
 function targetKind(target: CallTarget): string {
   return Object.keys(target)[0] ?? "unknown";
 }
 
-export class RingCentralCallLink {
+export class RingCentralCallLink implements TransferRoute {
   readonly #o: RingCentralCallLinkOptions;
   readonly #tracked = new Map<string, Tracked>();
   readonly #aborts = new AbortController();
@@ -128,6 +137,20 @@ export class RingCentralCallLink {
         explanation: error.explanation,
       });
     }
+  }
+
+  /**
+   * The conversation agent's transfer route: Call Control for a phone number or an extension once
+   * the party is known; undefined (the tool falls back to SIP REFER) while it is not, or for any
+   * other target.
+   */
+  async transferTo(callId: string, to: string): Promise<RouteTransferResult | undefined> {
+    const target = callControlTarget(to);
+    if (target === undefined || this.partyOf(callId) === undefined) return undefined;
+    const result = await this.transfer(callId, target);
+    return result.outcome === "success"
+      ? { outcome: "success" }
+      : { outcome: "failed", reason: result.errorCode ?? result.reason };
   }
 
   /** Cancels the forget timers and pending call-log fetches. */

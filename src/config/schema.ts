@@ -99,6 +99,22 @@ const ringcentralLine = z.strictObject({
     /** Region of the TLS outbound proxy to use from the device's sip-info. */
     region: z.string().default("NA"),
     verifyCertificate: z.boolean().default(true),
+    /** How telephony-session events arrive: WebSocket (default), WebHook through our HTTP server, or none. */
+    events: z.enum(["websocket", "webhook", "none"]).default("websocket"),
+    /** WebHook delivery (events: webhook): RingCentral POSTs to `address`, we serve `path`. */
+    webhook: z
+      .strictObject({
+        /** Public https URL RingCentral posts to; when it has no path, `path` is appended. */
+        address: z.url().optional(),
+        /** Where our HTTP server takes the POSTs (default /webhooks/ringcentral/<line name>). */
+        path: z
+          .string()
+          .regex(/^\/[A-Za-z0-9._~/-]*$/, "must be a URL path starting with /")
+          .optional(),
+        /** Checked on every notification (RingCentral's `verificationToken`); from ${ENV}. */
+        verificationToken: secret.optional(),
+      })
+      .optional(),
   }),
   srtp: srtpPolicy.default("mandatory"),
 });
@@ -160,7 +176,7 @@ export const agentSchema = z.preprocess(
 export const lineKinds = ["local", "sip-account", "sip-trunk", "ringcentral"] as const;
 export const agentKinds = ["echo", "playback", "conversation"] as const;
 
-export const configSchema = z.strictObject({
+const configObject = z.strictObject({
   /** Names this process in the shared store; must stay the same across restarts (default: host name). */
   instance: z
     .string()
@@ -222,6 +238,39 @@ export const configSchema = z.strictObject({
     .default({ level: "info" }),
 });
 
+/** Rules across fields of the whole configuration. */
+export const configSchema = configObject.superRefine((config, ctx) => {
+  config.lines.forEach((line, i) => {
+    if (line.kind !== "ringcentral" || line.ringcentral.events !== "webhook") return;
+    const at = ["lines", i, "ringcentral"];
+    const webhook = line.ringcentral.webhook;
+    if (webhook?.address === undefined) {
+      ctx.addIssue({
+        code: "custom",
+        path: [...at, "webhook", "address"],
+        message:
+          "required with events: webhook — fix: set webhook.address to the public https URL RingCentral posts to",
+      });
+    }
+    if (webhook?.verificationToken === undefined) {
+      ctx.addIssue({
+        code: "custom",
+        path: [...at, "webhook", "verificationToken"],
+        message:
+          "required with events: webhook — fix: set webhook.verificationToken: ${RC_WEBHOOK_TOKEN} (any long random string)",
+      });
+    }
+    if (!config.http.enabled) {
+      ctx.addIssue({
+        code: "custom",
+        path: [...at, "events"],
+        message:
+          "webhook needs the HTTP server, which is disabled — fix: set http.enabled: true (or use events: websocket)",
+      });
+    }
+  });
+});
+
 export type RingagentConfig = z.infer<typeof configSchema>;
 export type LineConfig = z.infer<typeof lineSchema>;
 export type AgentConfig = z.infer<typeof agentSchema>;
@@ -232,6 +281,7 @@ export const secretFields: ReadonlySet<string> = new Set([
   "clientSecret",
   "jwt",
   "token",
+  "verificationToken",
   "url",
   "apiKey",
 ]);

@@ -8,6 +8,10 @@
  * web pages in a local browser: the `Host` header must name a loopback host (defeats DNS
  * rebinding) and a request carrying an `Origin` header must come from a loopback origin (refuses
  * cross-site requests, e.g. a page POSTing to /hangup).
+ *
+ * Webhook paths (a ringcentral line's `webhook.path`) are exempt from both: RingCentral cannot send
+ * our bearer token, and reaches us through a public name; the webhook receiver authenticates each
+ * notification with the subscription's verification token instead (401 when wrong).
  */
 import { createHash, timingSafeEqual } from "node:crypto";
 import { isIP } from "node:net";
@@ -53,8 +57,16 @@ export interface AccessPolicy {
   readonly mode: "token" | "loopback-open";
 }
 
-/** Throws `http_token_required` when no token is configured for a non-loopback address. */
-export function createAccessPolicy(token: string | undefined, listenHost: string): AccessPolicy {
+/**
+ * Throws `http_token_required` when no token is configured for a non-loopback address.
+ * `webhookPaths` are served without the token (their handlers check their own credentials).
+ */
+export function createAccessPolicy(
+  token: string | undefined,
+  listenHost: string,
+  webhookPaths: readonly string[] = [],
+): AccessPolicy {
+  const exempt = new Set([...publicPaths, ...webhookPaths]);
   if (token === undefined || token === "") {
     if (!isLoopbackHost(listenHost)) {
       throw new RingagentError(
@@ -66,7 +78,7 @@ export function createAccessPolicy(token: string | undefined, listenHost: string
     return {
       mode: "loopback-open",
       check(path, headers) {
-        if (publicPaths.has(path)) return;
+        if (exempt.has(path)) return;
         const host = headers.host === undefined ? undefined : hostnameOf(headers.host, false);
         if (host === undefined || !isLoopbackHost(host)) {
           throw new HttpError(
@@ -91,7 +103,7 @@ export function createAccessPolicy(token: string | undefined, listenHost: string
   return {
     mode: "token",
     check(path, headers) {
-      if (publicPaths.has(path)) return;
+      if (exempt.has(path)) return;
       const authorization = headers.authorization;
       if (authorization === undefined || authorization.trim() === "") {
         throw new HttpError(

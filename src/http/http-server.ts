@@ -33,6 +33,8 @@ export interface HttpServerOptions {
   readinessTimeoutMs?: number;
   /** Largest accepted request body (default 64 KiB). */
   bodyLimitBytes?: number;
+  /** Paths served without the bearer token: webhooks that check their own credentials. */
+  webhookPaths?: readonly string[];
 }
 
 export interface HttpServer {
@@ -69,7 +71,7 @@ export function parseHttpListen(listen: string): { host: string; port: number } 
 
 export function createHttpServer(options: HttpServerOptions): HttpServer {
   const { host, port } = parseHttpListen(options.listen);
-  const access = createAccessPolicy(options.token, host);
+  const access = createAccessPolicy(options.token, host, options.webhookPaths);
   const logger = options.logger ?? silentLogger();
   const app = Fastify({
     logger: false,

@@ -1,6 +1,7 @@
 /**
  * The conversation agent's tools: what the model may call and what each does on the call.
- * transfer (blind REFER, typed outcome; on failure the agent says so and stays), end_call (ordered:
+ * transfer (blind REFER, or the line's own transfer route first — a ringcentral line's Call Control —
+ * typed outcome; on failure the agent says so and stays), end_call (ordered:
  * the goodbye plays out, then BYE), send_dtmf, take_message (the caller's recorded message, its
  * transcript, stored), lookup (the knowledge file).
  */
@@ -61,6 +62,20 @@ export const toolSpecs: Readonly<Record<ToolName, ToolSpec>> = {
   },
 };
 
+/** The outcome of a transfer taken by a {@link TransferRoute}. */
+export type RouteTransferResult =
+  | { readonly outcome: "success" }
+  | { readonly outcome: "failed"; readonly reason: string };
+
+/**
+ * A line's own way to transfer, tried before SIP REFER (a ringcentral line: Call Control through
+ * `RingCentralCallLink`). Returns undefined when it cannot take this transfer (the party is not
+ * known yet, or the target is not a number/extension): the tool then falls back to REFER.
+ */
+export interface TransferRoute {
+  transferTo(callId: string, to: string): Promise<RouteTransferResult | undefined>;
+}
+
 /** What the tools need of the call's agent. */
 export interface ToolEnvironment {
   readonly call: Call;
@@ -69,6 +84,8 @@ export interface ToolEnvironment {
   readonly logger: Logger;
   /** Configured names -> targets (`operator` -> sip:...). */
   readonly transferTargets: Readonly<Record<string, string>>;
+  /** The line's own transfer (Call Control on ringcentral lines), tried before REFER. */
+  readonly transferRoute?: TransferRoute | undefined;
   readonly knowledge: KnowledgeBase | undefined;
   /** Tools enabled for this agent (the model is offered these; scripts may call them too). */
   readonly enabled: ReadonlySet<string>;
@@ -158,8 +175,10 @@ export function createToolHandler(env: ToolEnvironment): ToolHandler {
 
 async function transfer(env: ToolEnvironment, call: ToolCall, context: ToolContext): Promise<ToolResult> {
   const to = stringArg(call, "to") ?? "";
+  const wanted = (env.transferTargets[to] ?? env.transferTargets[to.toLowerCase()] ?? to).trim();
   const target = resolveTransferTarget(to, env.transferTargets, env.call.signaling.remoteUri);
-  if (target === undefined) {
+  const routable = env.transferRoute !== undefined && isNumberOrExtension(wanted);
+  if (target === undefined && !routable) {
     env.journal.event(env.call.id, "transfer", { state: "failure", reason: "unknown_target" });
     env.announce(call.id, transferFailedText);
     return { content: `transfer failed: no transfer target named ${to}` };
@@ -167,6 +186,20 @@ async function transfer(env: ToolEnvironment, call: ToolCall, context: ToolConte
   // "Let me transfer you" must be heard before the caller leaves us.
   await context.afterPlayout();
   if (context.signal.aborted) return { content: "transfer cancelled" };
+  if (routable && env.transferRoute !== undefined) {
+    // The route journals its own `transfer` event and outcome (via call_control).
+    const routed = await routeTransfer(env, env.transferRoute, wanted);
+    if (routed?.outcome === "success") return { content: "the caller was transferred", endCall: true };
+    if (routed !== undefined) {
+      env.announce(call.id, transferFailedText);
+      return { content: `transfer failed (${routed.reason}); the caller is still here` };
+    }
+  }
+  if (target === undefined) {
+    env.journal.event(env.call.id, "transfer", { state: "failure", reason: "unknown_target" });
+    env.announce(call.id, transferFailedText);
+    return { content: `transfer failed: no transfer target named ${to}` };
+  }
   try {
     const result = await env.call.transfer(target, { signal: context.signal });
     if (result.outcome === "success") {
@@ -180,6 +213,24 @@ async function transfer(env: ToolEnvironment, call: ToolCall, context: ToolConte
     env.logger.info({ err: describeError(error) }, "transfer failed; staying on the call");
     env.announce(call.id, transferFailedText);
     return { content: "transfer failed; the caller is still here" };
+  }
+}
+
+/** A phone number or an extension (what Call Control can transfer to), not a SIP URI or a name. */
+function isNumberOrExtension(target: string): boolean {
+  return /^\+?[0-9]{1,15}$/.test(target.replace(/[\s().-]/g, ""));
+}
+
+async function routeTransfer(
+  env: ToolEnvironment,
+  route: TransferRoute,
+  target: string,
+): Promise<RouteTransferResult | undefined> {
+  try {
+    return await route.transferTo(env.call.id, target.replace(/[\s().-]/g, ""));
+  } catch (error) {
+    env.logger.info({ err: describeError(error) }, "transfer route failed; trying REFER");
+    return undefined;
   }
 }
 

@@ -23,7 +23,7 @@ import type { Call, CallHandler } from "../../telephony/index.js";
 import type { CallJournal } from "../call-journal.js";
 import type { AgentMetrics, ConversationAgentConfig, ProviderFactory } from "./agent-ports.js";
 import { AnnouncingLlm } from "./announcing-llm.js";
-import { createToolHandler, type ToolName, toolSpecs } from "./call-tools.js";
+import { createToolHandler, type ToolName, type TransferRoute, toolSpecs } from "./call-tools.js";
 import { CallerSpeechBuffer } from "./caller-speech-buffer.js";
 import { KnowledgeBase } from "./knowledge-base.js";
 import { inboundDelayMs, reportMediaStats } from "./media-stats.js";
@@ -44,6 +44,8 @@ export interface ConversationAgentOptions {
   readonly bargeIn?: Partial<BargeInOptions>;
   /** Called with each finished call's figures (tests, benchmarks). */
   readonly onCallDone?: (summary: ConversationCallSummary) => void;
+  /** The call's line's own transfer (Call Control on ringcentral lines), tried before REFER. */
+  readonly transferRoute?: (call: Call) => TransferRoute | undefined;
 }
 
 export interface ConversationCallSummary {
@@ -141,6 +143,7 @@ async function runConversation(call: Call, o: ConversationAgentOptions, engines:
     clock,
     logger: log,
     transferTargets: config.transferTargets,
+    transferRoute: o.transferRoute?.(call),
     knowledge: engines.knowledge,
     enabled: engines.enabled,
     announce: (id, text) => llm.announce(id, text),
