@@ -62,6 +62,9 @@ export function rcConfig(options: {
   dir: string;
   jwt?: string;
   rtpPortMin: number;
+  /** Extra fields of the line's `ringcentral:` (events, webhook...) and of `http:`. */
+  ringcentral?: Record<string, unknown>;
+  http?: Record<string, unknown>;
 }): RingagentConfig {
   return configSchema.parse({
     instance: "rc-e2e",
@@ -79,19 +82,25 @@ export function rcConfig(options: {
           jwt: options.jwt ?? makeJwt(),
           region: "NA",
           verifyCertificate: false,
+          ...options.ringcentral,
         },
       },
     ],
     agents: { echo: { kind: "echo" } },
     media: { rtpPortMin: options.rtpPortMin, rtpPortMax: options.rtpPortMin + 198, codecs: ["PCMU"] },
-    http: { listen: "127.0.0.1:0" },
+    http: { listen: "127.0.0.1:0", ...options.http },
     store: { kind: "sqlite", path: join(options.dir, "calls.db") },
     log: { level: "silent" },
   });
 }
 
 /** Kamailio (TLS), the emulator on it, the service registered through it, and a registered caller. */
-export async function startRcE2e(options: { logger?: Logger; rtpPortMin: number }): Promise<RcE2e> {
+export async function startRcE2e(options: {
+  logger?: Logger;
+  rtpPortMin: number;
+  ringcentral?: Record<string, unknown>;
+  http?: Record<string, unknown>;
+}): Promise<RcE2e> {
   requireTools(["kamailio", "baresip", "sox", "flite", "openssl"]);
   const bed = new TestBed("ringagent-rc-e2e-");
   let emulator: RingCentralEmulator | undefined;
@@ -100,7 +109,14 @@ export async function startRcE2e(options: { logger?: Logger; rtpPortMin: number 
     const kamailio = await bed.kamailio({ tls: true });
     emulator = await RingCentralEmulator.start({ devices: devicesOnKamailio(kamailio) });
     const dir = await bed.path("service");
-    service = await startRingagent(rcConfig({ emulator, dir, rtpPortMin: options.rtpPortMin }), {
+    const config = rcConfig({
+      emulator,
+      dir,
+      rtpPortMin: options.rtpPortMin,
+      ...(options.ringcentral === undefined ? {} : { ringcentral: options.ringcentral }),
+      ...(options.http === undefined ? {} : { http: options.http }),
+    });
+    service = await startRingagent(config, {
       logger: options.logger ?? silentLogger(),
       drainTimeoutMs: 1000,
     });
