@@ -13,7 +13,10 @@ import {
   callControlTarget,
   createConversationAgent,
   createDiagnosticAgent,
+  createRealtimeAgent,
+  isRealtimeAgent,
   type ProviderFactory,
+  type RealtimeAgentOptions,
   RingCentralCallLink,
   resolveTransferTarget,
   runCallCommand,
@@ -49,8 +52,11 @@ import {
   loadConversationScript,
   PocketsphinxSttProvider,
   type ProviderContext,
+  RealtimeSession,
+  realtimeSessionOptions,
   ScriptLlmProvider,
   type SttProvider,
+  type ToolSpec,
   type TtsProvider,
 } from "./pipeline/index.js";
 import { RingCentralLine, type WebhookReceiver, webhookPlugin } from "./ringcentral/index.js";
@@ -166,6 +172,10 @@ export interface StartOptions {
   readonly logger?: Logger;
   /** Overrides for the conversation agents (tests and benchmarks: pipeline tuning, per-call hooks). */
   readonly conversation?: Partial<Pick<ConversationAgentOptions, "turn" | "bargeIn" | "onCallDone">>;
+  /** Overrides for speech-to-speech agents (tests): per-call hooks, connect timeout, environment. */
+  readonly realtime?: Partial<Pick<RealtimeAgentOptions, "onCallDone" | "connectTimeoutMs">> & {
+    readonly env?: NodeJS.ProcessEnv;
+  };
   readonly providers?: ProviderFactory;
   /** How long active calls may run on after stop() before they are hung up (default 10 s). */
   readonly drainTimeoutMs?: number;
@@ -263,6 +273,7 @@ export async function startRingagent(
 
   async function buildAgent(name: string, agent: AgentConfig): Promise<CallHandler | undefined> {
     if (agent.kind !== "conversation") return createDiagnosticAgent(agent);
+    if (isRealtimeAgent(agent)) return buildRealtimeAgent(name, agent);
     const conversation = createConversationAgent({
       name,
       config: agent,
@@ -278,6 +289,33 @@ export async function startRingagent(
     });
     await conversation.prepare();
     return conversation.handler;
+  }
+
+  /** Speech-to-speech (`llm.provider: openai-realtime`): one Realtime session per call. */
+  function buildRealtimeAgent(name: string, agent: ConversationAgentConfig): CallHandler {
+    const { env: realtimeEnv, ...realtimeHooks } = options.realtime ?? {};
+    const sessionOptions = (sampleRateHz: number, tools: readonly ToolSpec[]) =>
+      realtimeSessionOptions(agent.llm, {
+        env: realtimeEnv ?? process.env,
+        clock: systemClock,
+        language: agent.language,
+        instructions: agent.instructions,
+        field: `agents.${name}.llm`,
+        sampleRateHz,
+        tools,
+      });
+    sessionOptions(16_000, []); // config and API key errors surface at start, not per call
+    return createRealtimeAgent({
+      name,
+      config: agent,
+      createSession: (sampleRateHz, tools) => new RealtimeSession(sessionOptions(sampleRateHz, tools)),
+      journal,
+      metrics: metrics.recorder,
+      clock: systemClock,
+      logger,
+      recordings: { enabled: config.recordings.enabled, dir: config.recordings.dir },
+      ...realtimeHooks,
+    }).handler;
   }
 
   const lines: LineHandle[] = [];

@@ -46,6 +46,15 @@ export {
 } from "./diagnostic/run-call-command.js";
 export { framesOf, readWavFrames, WavRecorder } from "./diagnostic/wav-frames.js";
 export {
+  createRealtimeAgent,
+  greetingInstructions,
+  isRealtimeAgent,
+  type RealtimeAgentOptions,
+  type RealtimeCallSummary,
+  type RealtimeSessionPort,
+} from "./realtime/realtime-agent.js";
+export { heardPrefix, type PlayoutCut, RealtimePlayout } from "./realtime/realtime-playout.js";
+export {
   type CallControlTransferResult,
   callControlTarget,
   RingCentralCallLink,

@@ -155,7 +155,8 @@ const conversationAgent = z.strictObject({
   stt: providerOptions(["pocketsphinx", "sherpa-onnx", "deepgram", "openai"]).default({
     provider: "pocketsphinx",
   }),
-  llm: providerOptions(["script", "openai", "llama-cpp"]).default({ provider: "script" }),
+  /** `openai-realtime`: speech-to-speech (the model hears and speaks; stt/tts are not used for the call). */
+  llm: providerOptions(["script", "openai", "llama-cpp", "openai-realtime"]).default({ provider: "script" }),
   tts: providerOptions(["flite", "openai", "elevenlabs"]).default({ provider: "flite" }),
   tools: z.array(z.enum(toolNames)).default(["end_call"]),
   /** Names the transfer tool may use (`operator`, `sales`...) -> a SIP URI, number or extension. */
