@@ -34,7 +34,7 @@ export function describeRegistration(
   const credentialsFix = `check username/authUsername/password for line ${line.name}`;
   switch (verdict.kind) {
     case "registered":
-      return { status: "pass", detail: `registered at ${where} (then unregistered)` };
+      return { status: "pass", detail: `registered at ${where}; the probe then unregisters` };
     case "timeout":
     case "aborted":
       return {
