@@ -1,8 +1,9 @@
 /**
  * The doctor's REGISTER probe in-process, with the line's real SipUserAgent (built as main.ts builds
  * it): a registrar that never answers -> FAIL within the probe's time limit with the fix, sockets
- * closed; the runner's abort ends the probe too; and a control showing that the location probe used
- * by doctor.test.ts tells a live binding (not 404) from none (404).
+ * closed; the runner's abort ends the probe too; a control showing that the location probe used
+ * by doctor.test.ts tells a live binding (not 404) from none (404); and a probe that passes while the
+ * line's configured listen port is held by someone else (it binds a free port), leaving no binding.
  */
 import assert from "node:assert/strict";
 import { createSocket, type Socket } from "node:dgram";
@@ -14,7 +15,7 @@ import { sipOptionsForLine } from "../../src/telephony/index.js";
 import { type KamailioInstance, requireTools, TestBed } from "../bed/index.js";
 import { locationStatus } from "./location-probe.js";
 
-function lineAt(registrar: string, password: string): SipAccountLineConfig {
+function lineAt(registrar: string, password: string, listen = "udp:127.0.0.1:0"): SipAccountLineConfig {
   return {
     name: "pbx",
     kind: "sip-account",
@@ -23,7 +24,7 @@ function lineAt(registrar: string, password: string): SipAccountLineConfig {
     username: "agent",
     password,
     transport: "udp",
-    listen: "udp:127.0.0.1:0",
+    listen,
     registerExpiresS: 600,
     tls: { verifyCertificate: true },
     srtp: "optional",
@@ -111,10 +112,16 @@ describe("location probe control (Kamailio)", () => {
       await ua.stop({ unregisterTimeoutMs: 2000 });
     }
     assert.equal(await locationStatus(kam), 404);
-    const result = await registrationDoctorCheck(lineAt(registrar, "agentpw"), buildUa).run(
-      AbortSignal.timeout(15_000),
-    );
-    assert.equal(result.status, "pass", result.detail);
+    // The line's configured port is taken (as by a running `ringagent start`): the probe uses a free one.
+    const busy = createSocket("udp4");
+    await new Promise<void>((resolve) => busy.bind(0, "127.0.0.1", resolve));
+    try {
+      const line = lineAt(registrar, "agentpw", `udp:127.0.0.1:${busy.address().port}`);
+      const result = await registrationDoctorCheck(line, buildUa).run(AbortSignal.timeout(15_000));
+      assert.equal(result.status, "pass", result.detail);
+    } finally {
+      busy.close();
+    }
     assert.equal(await locationStatus(kam), 404);
   });
 });

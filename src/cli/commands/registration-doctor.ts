@@ -3,9 +3,10 @@
  * the line's own SIP user agent (built by main.ts, the only place that constructs concrete classes),
  * waiting for the registrar's verdict — 2xx, a typed failure, or nothing within the time limit —
  * then unregistering and closing the sockets. Only the probe's own Contact is unbound, so a running
- * `ringagent start` on the same account keeps its binding.
+ * `ringagent start` on the same account keeps its binding; the probe listens on the line's address
+ * with a free port, so it also runs beside that service.
  */
-import type { LineConfig } from "../../config/index.js";
+import { type LineConfig, parseListenSpec } from "../../config/index.js";
 import { describeError } from "../../shared/index.js";
 import type { RegistrationError, RegistrationState, SipUserAgent } from "../../sip/index.js";
 import type { DoctorCheck, DoctorResult } from "./doctor-command.js";
@@ -68,6 +69,15 @@ export function describeRegistration(
   }
 }
 
+/** The line with its listen port set to 0 (a running service may hold the configured port). */
+function withFreePort(line: SipAccountLineConfig): SipAccountLineConfig {
+  if (line.listen === undefined) return line;
+  const spec = parseListenSpec(line.listen);
+  if ("problem" in spec) return line;
+  const host = spec.host.includes(":") ? `[${spec.host}]` : spec.host;
+  return { ...line, listen: `${spec.protocol}:${host}:0` };
+}
+
 /** Starts the UA and resolves with the first verdict: registered, a registration error, or the time limit. */
 function awaitVerdict(ua: SipUserAgent, timeoutMs: number, signal: AbortSignal): Promise<Verdict> {
   return new Promise<Verdict>((resolve) => {
@@ -103,7 +113,7 @@ export function registrationDoctorCheck(
     run: async (signal) => {
       let ua: SipUserAgent;
       try {
-        ua = await probe(line);
+        ua = await probe(withFreePort(line));
       } catch (error) {
         return {
           status: "fail",
