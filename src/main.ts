@@ -29,6 +29,8 @@ import {
   pocketsphinxModelDir,
   pocketsphinxModelIn,
   runCli,
+  runVoicesCommand,
+  type VoiceCatalog,
 } from "./cli/index.js";
 import type { AgentConfig, LineConfig, RingagentConfig } from "./config/index.js";
 import { defaultDevices, defaultSipInfo, runEmulatorCommand } from "./emulator/index.js";
@@ -49,6 +51,7 @@ import {
   createTtsProvider,
   FliteTtsProvider,
   type FliteVoice,
+  listVoices,
   loadConversationScript,
   PocketsphinxSttProvider,
   type ProviderContext,
@@ -56,6 +59,7 @@ import {
   realtimeSessionOptions,
   ScriptLlmProvider,
   type SttProvider,
+  speakSample,
   type ToolSpec,
   type TtsProvider,
 } from "./pipeline/index.js";
@@ -577,6 +581,29 @@ async function placeCall(config: RingagentConfig, request: CallRequest, io: CliI
   }
 }
 
+/** `ringagent voices`: each agent's TTS voices (listVoices) and a spoken sample (speakSample). */
+function voiceCatalog(env: NodeJS.ProcessEnv): VoiceCatalog {
+  return {
+    list: (agent) => listVoices(agent.tts, env),
+    speak: async (agent, text, outWav) => {
+      const tts = createTtsProvider(agent.tts, {
+        env,
+        clock: systemClock,
+        language: agent.language,
+        instructions: agent.instructions,
+        field: "agents.<agent>.tts",
+        builtins: {
+          tts: {
+            flite: (o) =>
+              new FliteTtsProvider({ voice: (typeof o.voice === "string" ? o.voice : "slt") as FliteVoice }),
+          },
+        },
+      });
+      return speakSample(tts, text, outWav);
+    },
+  };
+}
+
 /** `ringagent emulator`: the RingCentral emulator until SIGINT/SIGTERM (local development). */
 async function runEmulator(request: EmulatorRequest, io: CliIo): Promise<number> {
   const base = defaultSipInfo(request.sipTls);
@@ -605,6 +632,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       openStore,
       placeCall,
       emulator: runEmulator,
+      voices: (config, request, io) => runVoicesCommand(config, request, voiceCatalog(io.env), io),
       doctorChecks: (config) =>
         baseDoctorChecks(config, {
           openStore,

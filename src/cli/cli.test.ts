@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -9,6 +10,7 @@ import { newId } from "../shared/index.js";
 import { SqliteCallStore } from "../store/index.js";
 import { type EmulatorRequest, runCli } from "./cli.js";
 import { baseDoctorChecks } from "./commands/doctor-checks.js";
+import { runVoicesCommand, type VoiceCatalog, type VoicesRequest } from "./commands/voices-command.js";
 
 function harness(env: NodeJS.ProcessEnv = {}) {
   const out: string[] = [];
@@ -210,5 +212,117 @@ describe("ringagent CLI", () => {
     const help: string[] = [];
     await runCli(["--help"], handlers, { ...io, out: (t) => help.push(t) });
     assert.match(help.join(""), /emulator \[--port N\]/);
+  });
+
+  test("voices: the hook gets --agent/--out; the command lists voices, marks the used one, writes samples", async () => {
+    const file = writeConfig(`
+lines: [{ name: dev, kind: local, agent: reception }]
+agents:
+  echo-test: { kind: echo }
+  reception: { greeting: "Hello there.", tts: { provider: flite, voice: kal16 } }
+  s2s: { llm: { provider: openai-realtime, voice: cedar } }
+`);
+    const requests: VoicesRequest[] = [];
+    const spoken: Array<{ agent: string; text: string; path: string }> = [];
+    const catalog: VoiceCatalog = {
+      list: async (agent) =>
+        agent.tts.provider === "flite"
+          ? [
+              { provider: "flite", id: "slt", name: "slt", languages: ["en"], defaultFor: ["en"] },
+              { provider: "flite", id: "kal16", name: "kal16", languages: ["en"], defaultFor: [] },
+            ]
+          : [],
+      speak: async (agent, text, path) => {
+        spoken.push({ agent: agent.greeting, text, path });
+        return { durationMs: 1500, firstAudioMs: 40 };
+      },
+    };
+    const out: string[] = [];
+    const err: string[] = [];
+    const io = { out: (t: string) => out.push(t), err: (t: string) => err.push(t), env: {}, version: "1" };
+    const handlers = {
+      start: async () => undefined,
+      openStore: async () => SqliteCallStore.open({ path: ":memory:" }),
+      doctorChecks: () => [],
+      voices: async (config: RingagentConfig, request: VoicesRequest, cliIo: typeof io) => {
+        requests.push(request);
+        return runVoicesCommand(config, request, catalog, cliIo);
+      },
+    };
+    const outDir = join(mkdtempSync(join(tmpdir(), "ringagent-voices-")), "samples");
+    assert.equal(await runCli(["voices", "--config", file, "--out", outDir], handlers, io), 0);
+    assert.deepEqual(requests, [{ agent: undefined, out: outDir }]);
+    const text = out.join("");
+    assert.match(
+      text,
+      /agent reception: tts flite, language en-US\n {4}slt {2}\(languages en; default for en\)\n {2}\* kal16/,
+    );
+    assert.match(text, /agent s2s: speech-to-speech \(openai-realtime\), voice cedar; no TTS sample/);
+    assert.doesNotMatch(text, /echo-test/);
+    assert.deepEqual(spoken, [
+      { agent: "Hello there.", text: "Hello there.", path: join(outDir, "reception.wav") },
+    ]);
+    assert.match(text, /sample: .*reception\.wav \(1\.5 s, first audio after 40 ms\)/);
+    // --agent picks one; an unknown or non-conversation agent is a usage error.
+    assert.equal(await runCli(["voices", "--config", file, "--agent", "reception"], handlers, io), 0);
+    assert.equal(spoken.length, 1, "no --out: no sample");
+    assert.equal(await runCli(["voices", "--config", file, "--agent", "echo-test"], handlers, io), 2);
+    assert.match(err.join(""), /no conversation agent named echo-test/);
+    // A failing listing or sample is reported and exits 1.
+    const failing: VoiceCatalog = {
+      list: async () => {
+        throw new Error("voices API down");
+      },
+      speak: catalog.speak,
+    };
+    const failOut: string[] = [];
+    const code = await runVoicesCommand(
+      (await import("../config/index.js")).loadConfig({ path: file, env: {} }),
+      { agent: "reception", out: undefined },
+      failing,
+      { out: (t) => failOut.push(t), err: () => undefined },
+    );
+    assert.equal(code, 1);
+    assert.match(failOut.join(""), /could not list the voices: .*voices API down/);
+    const { voices: _unused, ...withoutVoices } = handlers;
+    assert.equal(await runCli(["voices", "--config", file], withoutVoices, io), 1);
+    const help: string[] = [];
+    await runCli(["--help"], handlers, { ...io, out: (t) => help.push(t) });
+    assert.match(help.join(""), /voices \[--agent NAME\] \[--out DIR\]/);
+  });
+
+  test("voices for real: the default flite agent's sample is a valid WAV", { timeout: 60_000 }, async () => {
+    const dir = mkdtempSync(join(tmpdir(), "ringagent-voices-real-"));
+    const root = join(import.meta.dirname, "..", "..");
+    const child = spawn(
+      process.execPath,
+      [
+        "--import",
+        "tsx",
+        "-e",
+        `import("./src/main.ts").then(async (m) => { process.exitCode = await m.main(${JSON.stringify(["voices", "--out", dir])}); })`,
+      ],
+      { cwd: root, env: { ...process.env }, stdio: ["ignore", "pipe", "pipe"] },
+    );
+    let stdout = "";
+    child.stdout.on("data", (d: Buffer) => {
+      stdout += d.toString();
+    });
+    child.stderr.on("data", () => undefined);
+    const code = await new Promise<number | null>((resolve) => child.on("exit", (c) => resolve(c)));
+    assert.equal(code, 0, stdout);
+    assert.match(stdout, /\* slt/);
+    const wav = readFileSync(join(dir, "receptionist.wav"));
+    assert.equal(wav.toString("ascii", 0, 4), "RIFF");
+    assert.equal(wav.toString("ascii", 8, 12), "WAVE");
+    assert.equal(wav.readUInt16LE(22), 1, "mono");
+    assert.equal(wav.readUInt32LE(24), 16_000, "16 kHz");
+    assert.equal(wav.readUInt16LE(34), 16, "PCM16");
+    const dataBytes = wav.readUInt32LE(40);
+    assert.equal(dataBytes, wav.length - 44);
+    assert.ok(dataBytes / 2 / 16_000 > 1, `the greeting lasts ${dataBytes / 32_000} s`);
+    let sum = 0;
+    for (let i = 44; i + 1 < wav.length; i += 2) sum += wav.readInt16LE(i) ** 2;
+    assert.ok(Math.sqrt(sum / (dataBytes / 2)) > 300, "the sample is speech, not silence");
   });
 });

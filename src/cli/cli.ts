@@ -4,6 +4,7 @@ import { ConfigError, describeError } from "../shared/index.js";
 import type { CallStore } from "../store/index.js";
 import { listCallsCommand, showCallCommand } from "./commands/calls-command.js";
 import { type DoctorCheck, runDoctor } from "./commands/doctor-command.js";
+import type { VoicesRequest } from "./commands/voices-command.js";
 
 /** A request for `ringagent call`: one outbound test call. */
 export interface CallRequest {
@@ -33,6 +34,8 @@ export interface CliHandlers {
   placeCall?(config: RingagentConfig, request: CallRequest, io: CliIo): Promise<number>;
   /** Runs the RingCentral emulator until interrupted; resolves with the exit code. */
   emulator?(request: EmulatorRequest, io: CliIo): Promise<number>;
+  /** Lists the conversation agents' TTS voices and speaks samples; resolves with the exit code. */
+  voices?(config: RingagentConfig, request: VoicesRequest, io: CliIo): Promise<number>;
 }
 
 export interface CliIo {
@@ -55,6 +58,9 @@ Commands:
   emulator [--port N] [--sip-tls HOST:PORT] [--sip-user U] [--sip-password P]
                          run the RingCentral emulator for local development and print
                          how to point a config at it (needs no config)
+  voices [--agent NAME] [--out DIR]
+                         list the conversation agents' TTS voices (* = the one used);
+                         with --out, speak a sample per agent to DIR/<agent>.wav
 
 Options:
   -c, --config FILE  configuration file (YAML); default ./ringagent.yaml when it exists,
@@ -67,7 +73,7 @@ Environment:
   See ringagent.example.yaml for every option.
 `;
 
-const commands = new Set(["start", "check-config", "doctor", "calls", "call", "emulator"]);
+const commands = new Set(["start", "check-config", "doctor", "calls", "call", "emulator", "voices"]);
 
 /** Exit codes: 0 ok, 1 runtime failure (or a failed doctor check), 2 usage or configuration error. */
 export async function runCli(argv: readonly string[], handlers: CliHandlers, io: CliIo): Promise<number> {
@@ -155,6 +161,12 @@ export async function runCli(argv: readonly string[], handlers: CliHandlers, io:
           io,
         );
       }
+      case "voices":
+        if (handlers.voices === undefined) {
+          io.err("ringagent: voices is not available in this build\n");
+          return 1;
+        }
+        return await handlers.voices(config, { agent: values.agent, out: values.out }, io);
       default:
         await handlers.start(config, { configPath });
         return 0;
@@ -229,6 +241,8 @@ function parseCliArgs(argv: readonly string[]) {
       "sip-tls": { type: "string" },
       "sip-user": { type: "string" },
       "sip-password": { type: "string" },
+      agent: { type: "string" },
+      out: { type: "string" },
     },
   });
 }

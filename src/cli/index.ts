@@ -26,3 +26,10 @@ export {
   type RingCentralDoctorOptions,
   ringCentralDoctorChecks,
 } from "./commands/ringcentral-doctor.js";
+export {
+  type ConversationAgentConfig as VoicesAgentConfig,
+  runVoicesCommand,
+  type VoiceCatalog,
+  type VoiceEntry,
+  type VoicesRequest,
+} from "./commands/voices-command.js";
