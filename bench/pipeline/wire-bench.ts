@@ -10,7 +10,7 @@
  */
 import { execFileSync } from "node:child_process";
 import { createSocket, type Socket } from "node:dgram";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { ProviderFactory } from "../../src/agent/index.js";
@@ -29,11 +29,23 @@ import {
   type SttProvider,
   type SttResult,
   type SttStream,
+  type TtsChunk,
+  type TtsProvider,
+  type TtsRequest,
 } from "../../src/pipeline/index.js";
 import { silentLogger, systemClock } from "../../src/shared/index.js";
 import { SipUserAgent } from "../../src/sip/index.js";
 import { channelSamples, readWavFile } from "../../src/store/index.js";
 import { peerOffer, sdpBody } from "../../src/telephony/index.js";
+import {
+  bargeStages,
+  type CallerMarks,
+  installWireTrace,
+  registerCall,
+  type Stages,
+  turnStages,
+  unregisterCall,
+} from "./wire-trace.js";
 
 const callsPerRound = Number(process.argv[2] ?? 3);
 const engines = process.argv[3] ?? "both";
@@ -79,8 +91,27 @@ class InstantStt implements SttProvider {
   }
 }
 
+/** The fake TTS with its audio computed once per text: zero latency means no synthesis cost either. */
+class CachedFakeTts implements TtsProvider {
+  readonly name = "fake-tts-cached";
+  readonly voice = "tone";
+  readonly #fake = new FakeTtsProvider(systemClock);
+  readonly #cache = new Map<string, TtsChunk[]>();
+
+  async *synthesize(request: TtsRequest): AsyncIterable<TtsChunk> {
+    const key = `${request.sampleRateHz}:${request.text}`;
+    let chunks = this.#cache.get(key);
+    if (chunks === undefined) {
+      chunks = [];
+      for await (const chunk of this.#fake.synthesize(request)) chunks.push(chunk);
+      this.#cache.set(key, chunks);
+    }
+    yield* chunks;
+  }
+}
+
 function fakeProviders(): ProviderFactory {
-  const tts = new FakeTtsProvider(systemClock);
+  const tts = new CachedFakeTts();
   const stt = new InstantStt();
   return {
     shared: () => ({ stt, tts }),
@@ -103,6 +134,12 @@ function rms(samples: ArrayLike<number>): number {
 interface CallFigures {
   wireMs: number | undefined;
   bargeMs: number | undefined;
+  turn: Stages | undefined;
+  barge: Stages | undefined;
+  jitterTargetMs: number | undefined;
+  meanDepthMs: number | undefined;
+  jitterMs: number | undefined;
+  concealed: number | undefined;
 }
 
 /** One simulated caller: greeting, question, answer, barge-in, BYE. */
@@ -135,7 +172,27 @@ async function runCaller(agentUri: string, speech: Int16Array): Promise<CallFigu
     }
     for (const listener of onAgentPacket) listener(voiced, atMs);
   });
-  const figures: CallFigures = { wireMs: undefined, bargeMs: undefined };
+  const figures: CallFigures = {
+    wireMs: undefined,
+    bargeMs: undefined,
+    turn: undefined,
+    barge: undefined,
+    jitterTargetMs: undefined,
+    meanDepthMs: undefined,
+    jitterMs: undefined,
+    concealed: undefined,
+  };
+  let ts = Math.floor(Math.random() * 2 ** 31);
+  const trace = registerCall(ts, voicedRms);
+  const marks: CallerMarks = {
+    questionAt: 0,
+    lastVoicedSentAt: 0,
+    answerAt: undefined,
+    bargeAt: 0,
+    firstVoicedSentAt: 0,
+    lastAgentVoicedAt: undefined,
+    stoppedAt: undefined,
+  };
   try {
     const session = await ua.invite(agentUri, { body: sdpBody(peerOffer({ port, codecs: ["PCMU/8000"] })) });
     const answer = parseSdp(session.remoteBody?.body.toString("utf8") ?? "");
@@ -146,7 +203,6 @@ async function runCaller(agentUri: string, speech: Int16Array): Promise<CallFigu
     // The caller's microphone: a queue of 160-sample (20 ms) frames, silence when empty.
     const mic: Int16Array[] = [];
     let seq = Math.floor(Math.random() * 60000);
-    let ts = Math.floor(Math.random() * 2 ** 31);
     const ssrc = Math.floor(Math.random() * 2 ** 31);
     let lastVoicedSentAt = 0;
     let firstVoicedSentAt = 0;
@@ -192,28 +248,49 @@ async function runCaller(agentUri: string, speech: Int16Array): Promise<CallFigu
     // Greeting: heard, then 600 ms of quiet.
     await until(() => lastAgentVoicedAt > 0, 10_000);
     await until(() => performance.now() - lastAgentVoicedAt > 600, 15_000);
+    marks.questionAt = performance.now();
     for (let i = 0; i + 160 <= speech.length; i += 160) mic.push(speech.subarray(i, i + 160));
     await until(() => mic.length === 0, 10_000);
     const spokeAt = lastVoicedSentAt;
+    marks.lastVoicedSentAt = spokeAt;
     const answered = await until(() => lastAgentVoicedAt > spokeAt && agentVoicedRun >= 1, 20_000);
-    if (answered) figures.wireMs = lastAgentVoicedAt - spokeAt;
+    if (answered) {
+      figures.wireMs = lastAgentVoicedAt - spokeAt;
+      marks.answerAt = lastAgentVoicedAt;
+    }
     // Barge-in: 600 ms into the answer, talk over it; the reaction ends at the agent's 3rd silent packet.
     await until(() => performance.now() - (spokeAt + (figures.wireMs ?? 0)) > 600, 5000);
     if (answered) {
       firstVoicedSentAt = 0;
+      marks.bargeAt = performance.now();
       for (let i = 0; i + 160 <= speech.length; i += 160) mic.push(speech.subarray(i, i + 160));
       let stoppedAt = 0;
+      let lastVoicedHere = 0;
       const watch = (voiced: boolean, atMs: number): void => {
+        if (voiced && stoppedAt === 0) lastVoicedHere = atMs;
         if (!voiced && agentSilentRun >= 3 && firstVoicedSentAt > 0 && stoppedAt === 0) stoppedAt = atMs - 40;
       };
       onAgentPacket.push(watch);
       await until(() => stoppedAt > 0, 5000);
-      if (stoppedAt > 0 && firstVoicedSentAt > 0) figures.bargeMs = stoppedAt - firstVoicedSentAt;
+      if (stoppedAt > 0 && firstVoicedSentAt > 0) {
+        figures.bargeMs = stoppedAt - firstVoicedSentAt;
+        marks.firstVoicedSentAt = firstVoicedSentAt;
+        marks.stoppedAt = stoppedAt;
+        marks.lastAgentVoicedAt = lastVoicedHere > 0 ? lastVoicedHere : undefined;
+        figures.barge = bargeStages(trace, marks);
+      }
     }
+    if (answered) figures.turn = turnStages(trace, marks);
+    const jb = trace.jitterStats();
+    figures.jitterTargetMs = jb?.targetDepthMs;
+    figures.meanDepthMs = trace.meanDepthMs(marks.questionAt, performance.now());
+    figures.jitterMs = jb?.jitterMs;
+    figures.concealed = jb?.concealed;
     sending = false;
     await sendLoop;
     await session.bye().catch(() => undefined);
   } finally {
+    unregisterCall(trace);
     await ua.stop();
     rtp.close();
   }
@@ -230,6 +307,22 @@ function line(label: string, values: number[]): string {
   if (values.length === 0) return `${label}: no samples`;
   const f = (v: number): string => v.toFixed(0).padStart(5);
   return `${label}: n=${values.length} p50 ${f(percentile(values, 50))} p95 ${f(percentile(values, 95))} p99 ${f(percentile(values, 99))} ms`;
+}
+
+/** Per-stage p50/p95/p99 of cumulative stage times (ms after the stage table's reference). */
+function printStages(title: string, perCall: Array<Stages | undefined>): void {
+  const calls = perCall.filter((s): s is Stages => s !== undefined);
+  const first = calls[0];
+  if (first === undefined) return;
+  console.log(`  stages, ${title} (n=${calls.length}; p50/p95/p99):`);
+  for (const stage of Object.keys(first)) {
+    const values = calls.map((c) => c[stage]).filter((v): v is number => v !== undefined);
+    const f = (p: number): string => percentile(values, p).toFixed(0).padStart(5);
+    const missing = calls.length - values.length;
+    console.log(
+      `    ${stage.padEnd(40)} ${f(50)} ${f(95)} ${f(99)}${missing > 0 ? `  (${missing} without)` : ""}`,
+    );
+  }
 }
 
 async function round(kind: "offline" | "fake", concurrency: number, speech: Int16Array): Promise<void> {
@@ -260,6 +353,7 @@ async function round(kind: "offline" | "fake", concurrency: number, speech: Int1
   });
   const wire: number[] = [];
   const barge: number[] = [];
+  const figures: CallFigures[] = [];
   let failed = 0;
   try {
     for (let r = 0; r < callsPerRound; r++) {
@@ -270,6 +364,7 @@ async function round(kind: "offline" | "fake", concurrency: number, speech: Int1
         }),
       );
       for (const fig of results) {
+        if (fig !== undefined) figures.push(fig);
         if (fig?.wireMs === undefined) failed++;
         else wire.push(fig.wireMs);
         if (fig?.bargeMs !== undefined) barge.push(fig.bargeMs);
@@ -299,6 +394,41 @@ async function round(kind: "offline" | "fake", concurrency: number, speech: Int1
       `  ${line("barge-in reaction (caller's first voiced packet -> agent audio stops on the wire)", barge)}`,
     );
     if (failed > 0) console.log(`  calls without an answer: ${failed}`);
+    printStages(
+      "turn, ms after the caller's last voiced packet",
+      figures.map((f) => f.turn),
+    );
+    printStages(
+      "barge-in, ms after the caller's first voiced packet",
+      figures.map((f) => f.barge),
+    );
+    const jb = (pick: (f: CallFigures) => number | undefined): number[] =>
+      figures.map(pick).filter((v): v is number => v !== undefined);
+    console.log(
+      `  ${line(
+        "jitter buffer target depth at call end",
+        jb((f) => f.jitterTargetMs),
+      )}`,
+    );
+    console.log(
+      `  ${line(
+        "jitter buffer mean depth after pull",
+        jb((f) => f.meanDepthMs),
+      )}`,
+    );
+    console.log(
+      `  ${line(
+        "interarrival jitter estimate at call end",
+        jb((f) => f.jitterMs),
+      )}`,
+    );
+    console.log(
+      `  ${line(
+        "concealed frames per call (count, not ms)",
+        jb((f) => f.concealed),
+      )}`,
+    );
+    console.log(`  /proc/loadavg: ${readFileSync("/proc/loadavg", "utf8").trim()}`);
   } finally {
     await service.stop();
     rmSync(dir, { recursive: true, force: true });
@@ -306,6 +436,7 @@ async function round(kind: "offline" | "fake", concurrency: number, speech: Int1
 }
 
 async function main(): Promise<void> {
+  installWireTrace();
   const dir = mkdtempSync(join(tmpdir(), "ringagent-wire-speech-"));
   const raw = join(dir, "q.wav");
   const wav8k = join(dir, "q8k.wav");

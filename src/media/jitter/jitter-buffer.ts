@@ -177,7 +177,8 @@ export class JitterBuffer {
   private targetDepthMs(): number {
     const jitterMs = (this.jitterUnits * 1000) / this.decoder.clockRateHz;
     const wanted = this.packetMs() + this.options.jitterFactor * jitterMs;
-    const rounded = Math.ceil(wanted / 20) * 20;
+    // Nearest whole packet: rounding up would add a packet for any jitter at all (even 0.1 ms).
+    const rounded = Math.round(wanted / 20) * 20;
     return Math.min(this.options.maxDepthMs, Math.max(this.options.minDepthMs, rounded));
   }
 

@@ -23,7 +23,11 @@ export interface JitterBufferOptions {
   readonly minDepthMs: number;
   /** Upper bound of the adaptive target depth; more buffered than twice this is dropped as overflow. */
   readonly maxDepthMs: number;
-  /** Multiplier on the RFC 3550 interarrival jitter estimate for the target depth. */
+  /**
+   * Multiplier on the RFC 3550 interarrival jitter estimate for the target depth: target = one packet
+   * plus this many times the jitter, to the nearest whole packet (a random arrival phase against our
+   * 20 ms pull already gives half a packet of margin on average), within min/max.
+   */
   readonly jitterFactor: number;
   /** Consecutive empty pulls after which playout stops and re-buffers to the target (end of talkspurt). */
   readonly rebufferAfterEmptyPulls: number;
@@ -31,8 +35,14 @@ export interface JitterBufferOptions {
   readonly driftCooldownPulls: number;
 }
 
+/**
+ * Defaults for a clean link: playout starts as soon as one packet is in (20 ms floor) and the target
+ * grows with measured jitter; an underrun shifts playout back one frame by itself, and a depth that
+ * stays high is trimmed by the drift correction. Every ms here is added to end-of-speech detection
+ * and barge-in onset (design.md: barge-in <= 150 ms on the wire), so the floor stays low.
+ */
 export const defaultJitterBufferOptions = {
-  minDepthMs: 40,
+  minDepthMs: 20,
   maxDepthMs: 200,
   jitterFactor: 3,
   rebufferAfterEmptyPulls: 5,

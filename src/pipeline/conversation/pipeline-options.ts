@@ -39,7 +39,11 @@ export const defaultTurnOptions = {
 
 export interface BargeInOptions {
   readonly enabled: boolean;
-  /** Caller speech during agent playout needed before our audio stops (shorter noises never stop it). */
+  /**
+   * Caller speech during agent playout needed before our audio stops (shorter noises never stop it).
+   * One frame past the VAD start window (60 ms): a 60 ms click still never pauses the agent, while
+   * the pause comes 80 ms into the speech (design.md: audio stops on the wire <= 150 ms).
+   */
   readonly minSpeechMs: number;
   /** After our audio stopped: no words within this long (and the caller quiet) resumes the agent. */
   readonly falseInterruptionMs: number;
@@ -51,7 +55,7 @@ export interface BargeInOptions {
 
 export const defaultBargeInOptions = {
   enabled: true,
-  minSpeechMs: 100,
+  minSpeechMs: 80,
   falseInterruptionMs: 1500,
   backchannels: [
     "uh",
