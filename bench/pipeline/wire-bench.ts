@@ -13,7 +13,6 @@ import { createSocket, type Socket } from "node:dgram";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { ProviderFactory } from "../../src/agent/index.js";
 import { configSchema } from "../../src/config/index.js";
 import { startRingagent } from "../../src/main.js";
 import {
@@ -23,20 +22,11 @@ import {
   serializeRtpPacket,
   ulawToLinear,
 } from "../../src/media/index.js";
-import {
-  FakeLlmProvider,
-  FakeTtsProvider,
-  type SttProvider,
-  type SttResult,
-  type SttStream,
-  type TtsChunk,
-  type TtsProvider,
-  type TtsRequest,
-} from "../../src/pipeline/index.js";
-import { silentLogger, systemClock } from "../../src/shared/index.js";
+import { silentLogger } from "../../src/shared/index.js";
 import { SipUserAgent } from "../../src/sip/index.js";
 import { channelSamples, readWavFile } from "../../src/store/index.js";
 import { peerOffer, sdpBody } from "../../src/telephony/index.js";
+import { fakeProviders } from "./wire-fakes.js";
 import {
   bargeStages,
   type CallerMarks,
@@ -52,78 +42,6 @@ const engines = process.argv[3] ?? "both";
 const concurrencies = (process.argv[4] ?? "1,20").split(",").map(Number);
 const voicedRms = 300;
 const question = "what are your hours";
-
-/** Zero-latency STT: the final arrives the moment the pipeline finalizes. */
-class InstantStt implements SttProvider {
-  readonly name = "instant-stt";
-  open(): SttStream {
-    const queue: SttResult[] = [];
-    let wake: (() => void) | undefined;
-    let closed = false;
-    let heard = 0;
-    return {
-      write: () => {
-        heard++;
-      },
-      finalize: () => {
-        queue.push({ text: heard > 5 ? question : "", final: true });
-        heard = 0;
-        wake?.();
-      },
-      close: () => {
-        closed = true;
-        wake?.();
-      },
-      async *results() {
-        for (;;) {
-          const next = queue.shift();
-          if (next !== undefined) {
-            yield next;
-            continue;
-          }
-          if (closed) return;
-          await new Promise<void>((resolve) => {
-            wake = resolve;
-          });
-        }
-      },
-    };
-  }
-}
-
-/** The fake TTS with its audio computed once per text: zero latency means no synthesis cost either. */
-class CachedFakeTts implements TtsProvider {
-  readonly name = "fake-tts-cached";
-  readonly voice = "tone";
-  readonly #fake = new FakeTtsProvider(systemClock);
-  readonly #cache = new Map<string, TtsChunk[]>();
-
-  async *synthesize(request: TtsRequest): AsyncIterable<TtsChunk> {
-    const key = `${request.sampleRateHz}:${request.text}`;
-    let chunks = this.#cache.get(key);
-    if (chunks === undefined) {
-      chunks = [];
-      for await (const chunk of this.#fake.synthesize(request)) chunks.push(chunk);
-      this.#cache.set(key, chunks);
-    }
-    yield* chunks;
-  }
-}
-
-function fakeProviders(): ProviderFactory {
-  const tts = new CachedFakeTts();
-  const stt = new InstantStt();
-  return {
-    shared: () => ({ stt, tts }),
-    llm: () => {
-      const llm = new FakeLlmProvider(systemClock);
-      llm.reply = () => ({
-        text: "We're open Monday to Friday, from nine in the morning to five in the evening, and on Saturday mornings.",
-      });
-      return llm;
-    },
-  };
-}
 
 function rms(samples: ArrayLike<number>): number {
   let sum = 0;
@@ -349,7 +267,7 @@ async function round(kind: "offline" | "fake", concurrency: number, speech: Int1
   const service = await startRingagent(config, {
     logger: silentLogger(),
     drainTimeoutMs: 2000,
-    ...(kind === "fake" ? { providers: fakeProviders() } : {}),
+    ...(kind === "fake" ? { providers: fakeProviders(question) } : {}),
   });
   const wire: number[] = [];
   const barge: number[] = [];

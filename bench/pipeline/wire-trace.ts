@@ -123,7 +123,7 @@ export function installWireTrace(): void {
   const push = JitterBuffer.prototype.push;
   JitterBuffer.prototype.push = function (this: JitterBuffer, packet, arrivalMs) {
     if (!byJitter.has(this)) {
-      const trace = registered.find((r) => (packet.timestamp - r.tsBase) >>> 0 < 160 * 1_000_000);
+      const trace = registered.find((r) => (packet.timestamp - r.tsBase) >>> 0 < 160 * 10_000);
       if (trace !== undefined) {
         byJitter.set(this, trace);
         trace.jitterBuffer = this;
