@@ -156,6 +156,38 @@ describe("MediaPacer", () => {
     pacer.unregister(a);
     pacer.unregister(b);
   });
+
+  test("send-interval jitter is per source: a stalled tick shows as one long and one short interval", () => {
+    const clock = new StallingClock();
+    const pacer = new MediaPacer({ clock });
+    let tick = 0;
+    const staller: PacedSource = {
+      onPacerTick(tickIndex) {
+        tick = tickIndex;
+        if (tickIndex === 1) clock.stallMs += 4; // work that takes 4 ms, once
+        return true;
+      },
+    };
+    const after = recorder(clock);
+    pacer.register(staller);
+    pacer.register(after);
+    clock.fake.advance(40);
+    assert.equal(tick, 2);
+    // Tick 2 stays on the drift-free schedule (due at 40): intervals 24 then 16, 4 ms off each time.
+    assert.deepEqual(after.atMs, [0, 24, 40]);
+    const s = pacer.stats();
+    assert.equal(s.sendIntervalJitter.samples, 4);
+    assert.equal(s.sendIntervalJitter.maxMs, 4);
+    assert.equal(s.sendLateness.maxMs, 4);
+    pacer.unregister(staller);
+    clock.fake.advance(20);
+    // The remaining source kept its history across the re-indexing: one more sample, exactly 20 ms.
+    const later = pacer.stats().sendIntervalJitter;
+    assert.equal(later.samples, 5);
+    assert.ok(later.p50Ms >= 4 && later.maxMs === 4);
+    assert.deepEqual(after.atMs, [0, 24, 40, 60]);
+    pacer.unregister(after);
+  });
 });
 
 describe("LatenessHistogram", () => {

@@ -7,8 +7,12 @@
  * source's receive work. When the process falls behind, missed ticks are run back to back up to
  * `maxCatchUpTicks`; beyond that the oldest are skipped (and counted) so the schedule stays on time.
  *
- * Pacing jitter is the lateness of each send: clock time right after a source sent minus the
- * tick's scheduled time (so it includes the work of the sources ahead of it in the same tick).
+ * Two pacing measures. Send lateness: clock time right after a source sent minus the tick's
+ * scheduled time (so it includes the work of the sources ahead of it in the same tick; with N
+ * sources the last one is always about N x per-send cost late, even when every stream is perfectly
+ * regular). Send-interval jitter: per source, |time between two consecutive sends - the ticks
+ * between them x intervalMs|, what the far end's jitter buffer sees (RFC 3550 A.8 measures the
+ * same thing on arrival).
  */
 import { type Clock, systemClock, type Timer } from "../../shared/index.js";
 import { LatenessHistogram, type LatenessSummary } from "./lateness-histogram.js";
@@ -54,6 +58,8 @@ export interface MediaPacerStats {
   readonly sourceErrors: number;
   /** Send lateness (actual minus scheduled) over all sources. */
   readonly sendLateness: LatenessSummary;
+  /** Per-source |send interval - ticks x intervalMs| over consecutive sends of the same source. */
+  readonly sendIntervalJitter: LatenessSummary;
   /** Tick start lateness. */
   readonly tickLateness: LatenessSummary;
 }
@@ -65,6 +71,9 @@ export class MediaPacer {
   readonly #lateTickThresholdMs: number;
   /** Copy-on-write so that sources may register or leave during a tick. */
   #sources: readonly PacedSource[] = [];
+  /** Per source (same index as #sources): time and tick of its last send; tick -1 before any. */
+  #lastSendMs = new Float64Array(0);
+  #lastSendTick = new Float64Array(0);
   #timer: Timer | undefined;
   #originMs = 0;
   #nextTick = 0;
@@ -75,6 +84,7 @@ export class MediaPacer {
   #sourceErrors = 0;
   readonly #sendLateness = new LatenessHistogram();
   readonly #tickLateness = new LatenessHistogram();
+  readonly #sendIntervalJitter = new LatenessHistogram();
 
   constructor(options: MediaPacerOptions = {}) {
     this.clock = options.clock ?? systemClock;
@@ -85,7 +95,7 @@ export class MediaPacer {
 
   /** Adds a source; the schedule starts with the first one. Returns the function that removes it. */
   register(source: PacedSource): () => void {
-    if (!this.#sources.includes(source)) this.#sources = [...this.#sources, source];
+    if (!this.#sources.includes(source)) this.#setSources([...this.#sources, source]);
     if (this.#timer === undefined) this.#start();
     return () => this.unregister(source);
   }
@@ -93,7 +103,7 @@ export class MediaPacer {
   /** Removes a source; the schedule stops (no timer left) when none remain. */
   unregister(source: PacedSource): void {
     if (!this.#sources.includes(source)) return;
-    this.#sources = this.#sources.filter((s) => s !== source);
+    this.#setSources(this.#sources.filter((s) => s !== source));
     if (this.#sources.length === 0) this.#stop();
   }
 
@@ -115,6 +125,7 @@ export class MediaPacer {
       skippedTicks: this.#skippedTicks,
       sourceErrors: this.#sourceErrors,
       sendLateness: this.#sendLateness.summary(),
+      sendIntervalJitter: this.#sendIntervalJitter.summary(),
       tickLateness: this.#tickLateness.summary(),
     };
   }
@@ -123,11 +134,28 @@ export class MediaPacer {
   resetStats(): void {
     this.#sendLateness.reset();
     this.#tickLateness.reset();
+    this.#sendIntervalJitter.reset();
+    this.#lastSendTick.fill(-1);
     this.#ticks = 0;
     this.#lateTicks = 0;
     this.#caughtUpTicks = 0;
     this.#skippedTicks = 0;
     this.#sourceErrors = 0;
+  }
+
+  /** Replaces the source list, carrying each remaining source's last send over to its new index. */
+  #setSources(next: readonly PacedSource[]): void {
+    const lastMs = new Float64Array(next.length);
+    const lastTick = new Float64Array(next.length).fill(-1);
+    for (let i = 0; i < next.length; i++) {
+      const was = this.#sources.indexOf(next[i] as PacedSource);
+      if (was < 0) continue;
+      lastMs[i] = this.#lastSendMs[was] ?? 0;
+      lastTick[i] = this.#lastSendTick[was] ?? -1;
+    }
+    this.#sources = next;
+    this.#lastSendMs = lastMs;
+    this.#lastSendTick = lastTick;
   }
 
   #start(): void {
@@ -171,12 +199,23 @@ export class MediaPacer {
     if (startLatenessMs > this.#lateTickThresholdMs) this.#lateTicks++;
     this.#ticks++;
     const sources = this.#sources;
+    const lastSendMs = this.#lastSendMs;
+    const lastSendTick = this.#lastSendTick;
     for (let i = 0; i < sources.length; i++) {
       const source = sources[i];
       if (source === undefined) continue;
       try {
         if (source.onPacerTick(tickIndex, scheduledMs)) {
-          this.#sendLateness.record(this.clock.nowMs() - scheduledMs);
+          const sentMs = this.clock.nowMs();
+          this.#sendLateness.record(sentMs - scheduledMs);
+          // A source removed during this tick leaves these arrays replaced; the old ones are harmless.
+          const previousTick = lastSendTick[i] ?? -1;
+          if (previousTick >= 0) {
+            const expectedMs = (tickIndex - previousTick) * this.intervalMs;
+            this.#sendIntervalJitter.record(Math.abs(sentMs - (lastSendMs[i] ?? 0) - expectedMs));
+          }
+          lastSendMs[i] = sentMs;
+          lastSendTick[i] = tickIndex;
         }
       } catch {
         this.#sourceErrors++;

@@ -63,17 +63,18 @@ function writeU32(buf: Uint8Array, at: number, value: number): void {
 /**
  * Length of the RTP header (fixed header, CSRCs and extension) of `buf`, or a negative number when
  * the header does not fit: the SRTP transform uses this to find the encrypted portion without
- * allocating a parsed packet.
+ * allocating a parsed packet. `packetBytes` limits the packet to `buf[0, packetBytes)` (SRTP: without
+ * the tag).
  */
-export function rtpHeaderLength(buf: Uint8Array): number {
-  if (buf.length < rtpFixedHeaderBytes) return -1;
+export function rtpHeaderLength(buf: Uint8Array, packetBytes = buf.length): number {
+  if (packetBytes < rtpFixedHeaderBytes) return -1;
   const b0 = buf[0] ?? 0;
   let length = rtpFixedHeaderBytes + (b0 & 0x0f) * 4;
-  if (length > buf.length) return -1;
+  if (length > packetBytes) return -1;
   if ((b0 & 0x10) !== 0) {
-    if (length + 4 > buf.length) return -1;
+    if (length + 4 > packetBytes) return -1;
     length += 4 + (((buf[length + 2] ?? 0) << 8) | (buf[length + 3] ?? 0)) * 4;
-    if (length > buf.length) return -1;
+    if (length > packetBytes) return -1;
   }
   return length;
 }

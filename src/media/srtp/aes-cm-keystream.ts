@@ -17,6 +17,8 @@ export class AesCmKeystream {
   readonly #iv = new Uint8Array(14);
   /** Counter blocks; bytes 14..15 of block j hold j permanently, only bytes 0..13 are rewritten. */
   #counters: Uint8Array = new Uint8Array(0);
+  /** views[n] = the first n counter blocks (made once, so a packet allocates no view). */
+  #views: Uint8Array[] = [];
 
   /** `key` is 16 bytes; `salt` is the 14-byte session salt (112 bits). */
   constructor(key: Uint8Array, salt: Uint8Array) {
@@ -35,6 +37,8 @@ export class AesCmKeystream {
       c[j * blockBytes + 15] = j & 0xff;
     }
     this.#counters = c;
+    this.#views = [];
+    for (let n = 0; n <= blocks; n++) this.#views.push(c.subarray(0, n * blockBytes));
   }
 
   /**
@@ -69,7 +73,7 @@ export class AesCmKeystream {
     iv[13] = (iv[13] ?? 0) ^ (indexLow32 & 0xff);
     const c = this.#counters;
     for (let j = 0; j < blocks; j++) c.set(iv, j * blockBytes);
-    const keystream = this.#ecb.update(c.subarray(0, blocks * blockBytes));
+    const keystream = this.#ecb.update(this.#views[blocks] ?? c.subarray(0, blocks * blockBytes));
     for (let i = 0; i < length; i++) buf[start + i] = (buf[start + i] ?? 0) ^ (keystream[i] ?? 0);
   }
 }

@@ -5,9 +5,9 @@
  *
  * Never throws on packet input: bad packets return a typed failure and are counted.
  */
-import { createHmac, timingSafeEqual } from "node:crypto";
 import { rtpHeaderLength } from "../rtp/rtp-packet.js";
 import { AesCmKeystream } from "./aes-cm-keystream.js";
+import { HmacSha1 } from "./hmac-sha1.js";
 import { type SrtpCryptoSuite, srtpSuites } from "./srtp-crypto-suite.js";
 import { RolloverState } from "./srtp-index.js";
 import { deriveSrtpSessionKeys } from "./srtp-key-derivation.js";
@@ -89,13 +89,11 @@ export class SrtpSession {
   readonly #rtcpTagBytes: number;
   readonly #rtpCipher: AesCmKeystream;
   readonly #rtcpCipher: AesCmKeystream;
-  readonly #rtpAuthKey: Buffer;
-  readonly #rtcpAuthKey: Buffer;
+  readonly #rtpAuth: HmacSha1;
+  readonly #rtcpAuth: HmacSha1;
   readonly #replayWindowPackets: number;
   readonly #maxSsrcContexts: number;
   readonly #contexts = new Map<number, SsrcContext>();
-  /** Scratch for the 4-byte ROC appended to the authenticated portion (RFC 3711 4.2). */
-  readonly #roc = Buffer.alloc(4);
 
   /** Throws RangeError on a wrong key or salt length (configuration error, not packet input). */
   constructor(keys: SrtpKeyMaterial, options: SrtpSessionOptions = {}) {
@@ -106,8 +104,8 @@ export class SrtpSession {
     const derived = deriveSrtpSessionKeys(keys.masterKey, keys.masterSalt, params.sessionAuthKeyBytes);
     this.#rtpCipher = new AesCmKeystream(derived.rtp.cipherKey, derived.rtp.cipherSalt);
     this.#rtcpCipher = new AesCmKeystream(derived.rtcp.cipherKey, derived.rtcp.cipherSalt);
-    this.#rtpAuthKey = Buffer.from(derived.rtp.authKey);
-    this.#rtcpAuthKey = Buffer.from(derived.rtcp.authKey);
+    this.#rtpAuth = new HmacSha1(derived.rtp.authKey);
+    this.#rtcpAuth = new HmacSha1(derived.rtcp.authKey);
     this.#replayWindowPackets = options.replayWindowPackets ?? defaultReplayWindowPackets;
     this.#maxSsrcContexts = Math.max(1, options.maxSsrcContexts ?? 32);
   }
@@ -153,11 +151,6 @@ export class SrtpSession {
     return { ok: false, failure };
   }
 
-  #rtpTag(data: Uint8Array, roc: number): Buffer {
-    w32(this.#roc, 0, roc);
-    return createHmac("sha1", this.#rtpAuthKey).update(data).update(this.#roc).digest();
-  }
-
   /** RFC 3711 3.3: encrypts the payload and appends the tag. Returns a new buffer. */
   protectRtp(packet: Uint8Array): SrtpResult {
     const headerBytes = rtpHeaderLength(packet);
@@ -173,8 +166,8 @@ export class SrtpSession {
     const out = Buffer.allocUnsafe(packet.length + this.#rtpTagBytes);
     out.set(packet, 0);
     this.#rtpCipher.xor(out, headerBytes, packet.length, ssrc, v >>> 16, (((v & 0xffff) << 16) | seq) >>> 0);
-    const tag = this.#rtpTag(out.subarray(0, packet.length), v);
-    tag.copy(out, packet.length, 0, this.#rtpTagBytes);
+    // RFC 3711 4.2: the tag covers the authenticated portion followed by the 32-bit ROC.
+    this.#rtpAuth.sign(out, 0, packet.length, v, out, packet.length, this.#rtpTagBytes);
     this.counters.rtpProtected++;
     return { ok: true, packet: out };
   }
@@ -186,8 +179,7 @@ export class SrtpSession {
   unprotectRtp(packet: Uint8Array, inPlace = false): SrtpResult {
     const authedBytes = packet.length - this.#rtpTagBytes;
     if (authedBytes < 12) return this.#fail("too-short");
-    const authed = packet.subarray(0, authedBytes);
-    const headerBytes = rtpHeaderLength(authed);
+    const headerBytes = rtpHeaderLength(packet, authedBytes);
     if (headerBytes < 0 || (packet[0] ?? 0) >>> 6 !== 2) return this.#fail("malformed");
     const seq = ((packet[2] ?? 0) << 8) | (packet[3] ?? 0);
     const ssrc = u32(packet, 8);
@@ -197,11 +189,10 @@ export class SrtpSession {
     const index = v * 0x1_0000 + seq;
     // RFC 3711 3.3.2: "the receiver MUST ... check ... the index of the packet ... against the replay list".
     if (ctx !== undefined && ctx.rtpReplay.check(index) !== "fresh") return this.#fail("replayed");
-    const tag = this.#rtpTag(authed, v);
-    if (!timingSafeEqual(tag.subarray(0, this.#rtpTagBytes), packet.subarray(authedBytes))) {
+    if (!this.#rtpAuth.verify(packet, 0, authedBytes, v, packet, authedBytes, this.#rtpTagBytes)) {
       return this.#fail("auth-failed");
     }
-    const out = inPlace ? authed : Uint8Array.from(authed);
+    const out = inPlace ? packet.subarray(0, authedBytes) : Uint8Array.from(packet.subarray(0, authedBytes));
     this.#rtpCipher.xor(out, headerBytes, authedBytes, ssrc, v >>> 16, (((v & 0xffff) << 16) | seq) >>> 0);
     const state = ctx ?? this.#context(ssrc);
     state.rtpReceive.commit(v, seq);
@@ -224,8 +215,7 @@ export class SrtpSession {
     out.set(packet, 0);
     this.#rtcpCipher.xor(out, 8, packet.length, ssrc, 0, index);
     w32(out, packet.length, (srtcpEBit | index) >>> 0);
-    const tag = createHmac("sha1", this.#rtcpAuthKey).update(out.subarray(0, end)).digest();
-    tag.copy(out, end, 0, this.#rtcpTagBytes);
+    this.#rtcpAuth.sign(out, 0, end, undefined, out, end, this.#rtcpTagBytes);
     this.counters.rtcpProtected++;
     return { ok: true, packet: out };
   }
@@ -241,8 +231,7 @@ export class SrtpSession {
     const index = eIndex & 0x7fff_ffff;
     const ctx = this.#contexts.get(ssrc);
     if (ctx !== undefined && ctx.rtcpReplay.check(index) !== "fresh") return this.#fail("replayed");
-    const tag = createHmac("sha1", this.#rtcpAuthKey).update(packet.subarray(0, end)).digest();
-    if (!timingSafeEqual(tag.subarray(0, this.#rtcpTagBytes), packet.subarray(end))) {
+    if (!this.#rtcpAuth.verify(packet, 0, end, undefined, packet, end, this.#rtcpTagBytes)) {
       return this.#fail("auth-failed");
     }
     const out = inPlace ? packet.subarray(0, plainEnd) : Uint8Array.from(packet.subarray(0, plainEnd));
