@@ -20,6 +20,7 @@ import {
   RingCentralCallLink,
   resolveTransferTarget,
   runCallCommand,
+  runSimulation,
 } from "./agent/index.js";
 import {
   baseDoctorChecks,
@@ -29,7 +30,9 @@ import {
   pocketsphinxModelDir,
   pocketsphinxModelIn,
   runCli,
+  runSimulateCommand,
   runVoicesCommand,
+  type Simulator,
   type VoiceCatalog,
 } from "./cli/index.js";
 import type { AgentConfig, LineConfig, RingagentConfig } from "./config/index.js";
@@ -49,6 +52,7 @@ import {
   createLlmProvider,
   createSttProvider,
   createTtsProvider,
+  EspeakTtsProvider,
   FliteTtsProvider,
   type FliteVoice,
   listVoices,
@@ -131,7 +135,10 @@ export function providerFactory(
           return provider;
         },
       },
-      tts: { flite: (o) => new FliteTtsProvider({ voice: (text(o, "voice") ?? "slt") as FliteVoice }) },
+      tts: {
+        flite: (o) => new FliteTtsProvider({ voice: (text(o, "voice") ?? "slt") as FliteVoice }),
+        "espeak-ng": (o) => new EspeakTtsProvider({ voice: text(o, "voice") ?? "ru" }),
+      },
       llm: {
         script: (o) => {
           const path = text(o, "script") ?? "";
@@ -604,6 +611,27 @@ function voiceCatalog(env: NodeJS.ProcessEnv): VoiceCatalog {
   };
 }
 
+/** `ringagent simulate`: the agent's own providers (as a call builds them), quiet logs. */
+function simulator(config: RingagentConfig, env: NodeJS.ProcessEnv): Simulator {
+  const providers = providerFactory({ env });
+  return {
+    run: (agentName, agent, input, pacing) =>
+      runSimulation({
+        agentName,
+        config: agent,
+        providers,
+        input,
+        pacing,
+        logger: createLogger({ level: config.log.level === "info" ? "warn" : config.log.level }),
+      }),
+    readStdin: async () => {
+      const chunks: Buffer[] = [];
+      for await (const chunk of process.stdin) chunks.push(Buffer.from(chunk as Uint8Array));
+      return Buffer.concat(chunks).toString("utf8");
+    },
+  };
+}
+
 /** `ringagent emulator`: the RingCentral emulator until SIGINT/SIGTERM (local development). */
 async function runEmulator(request: EmulatorRequest, io: CliIo): Promise<number> {
   const base = defaultSipInfo(request.sipTls);
@@ -633,6 +661,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       placeCall,
       emulator: runEmulator,
       voices: (config, request, io) => runVoicesCommand(config, request, voiceCatalog(io.env), io),
+      simulate: (config, request, io) => runSimulateCommand(config, request, simulator(config, io.env), io),
       doctorChecks: (config) =>
         baseDoctorChecks(config, {
           openStore,

@@ -60,3 +60,14 @@ export {
   RingCentralCallLink,
   type RingCentralCallLinkOptions,
 } from "./ringcentral-call-link.js";
+export { EngineActivity } from "./simulate/engine-activity.js";
+export { ScriptedSttProvider } from "./simulate/scripted-stt.js";
+export { type SimulatedToolCall, simulatedToolHandler } from "./simulate/simulated-tools.js";
+export {
+  runSimulation,
+  type SimulatedTurn,
+  type SimulationInput,
+  type SimulationOptions,
+  type SimulationResult,
+  simulationRateHz,
+} from "./simulate/simulation-runner.js";

@@ -10,6 +10,7 @@ import { newId } from "../shared/index.js";
 import { SqliteCallStore } from "../store/index.js";
 import { type EmulatorRequest, runCli } from "./cli.js";
 import { baseDoctorChecks } from "./commands/doctor-checks.js";
+import { runSimulateCommand, type SimulateRequest, type Simulator } from "./commands/simulate-command.js";
 import { runVoicesCommand, type VoiceCatalog, type VoicesRequest } from "./commands/voices-command.js";
 
 function harness(env: NodeJS.ProcessEnv = {}) {
@@ -324,5 +325,100 @@ agents:
     let sum = 0;
     for (let i = 44; i + 1 < wav.length; i += 2) sum += wav.readInt16LE(i) ** 2;
     assert.ok(Math.sqrt(sum / (dataBytes / 2)) > 300, "the sample is speech, not silence");
+  });
+  test("simulate: the hook gets --agent/--in/--text.../--out/--stereo/--realtime; the command prints turns and writes the WAV", async () => {
+    const file = writeConfig(`
+lines: [{ name: dev, kind: local, agent: reception }]
+agents:
+  echo-test: { kind: echo }
+  reception: { greeting: "Hello there." }
+`);
+    const out: string[] = [];
+    const err: string[] = [];
+    const io = { out: (t: string) => out.push(t), err: (t: string) => err.push(t), env: {}, version: "1" };
+    const requests: SimulateRequest[] = [];
+    const runs: Array<{ agent: string; input: unknown; pacing: string }> = [];
+    const simulator: Simulator = {
+      run: async (agentName, _agent, input, pacing) => {
+        runs.push({ agent: agentName, input, pacing });
+        const agentAudio = new Int16Array(320 * 3).fill(1000);
+        return {
+          greeting: ["Hello there."],
+          turns: [
+            {
+              turnId: 1,
+              callerText: "what are your hours",
+              agentText: ["We're open."],
+              voiceToVoiceMs: 640,
+              metrics: undefined,
+            },
+          ],
+          tools: [{ name: "end_call", arguments: {}, outcome: "the call ends after this reply" }],
+          end: { reason: "tool", fallbackAction: undefined },
+          sampleRateHz: 16000,
+          callerAudio: new Int16Array(agentAudio.length).fill(-1000),
+          agentAudio,
+          durationMs: 60,
+        };
+      },
+      readStdin: async () => "from stdin\n\n  second line \n",
+    };
+    const handlers = {
+      start: async () => undefined,
+      openStore: async () => SqliteCallStore.open({ path: ":memory:" }),
+      doctorChecks: () => [],
+      simulate: async (config: RingagentConfig, request: SimulateRequest, cliIo: typeof io) => {
+        requests.push(request);
+        return runSimulateCommand(config, request, simulator, cliIo);
+      },
+    };
+    const wavOut = join(mkdtempSync(join(tmpdir(), "ringagent-sim-")), "agent.wav");
+    const argv = ["simulate", "-c", file, "--text", "hi", "--text", "what are your hours"];
+    assert.equal(await runCli([...argv, "--out", wavOut, "--stereo", "--realtime"], handlers, io), 0);
+    assert.deepEqual(requests[0], {
+      agent: undefined,
+      in: undefined,
+      out: wavOut,
+      texts: ["hi", "what are your hours"],
+      stereo: true,
+      realtime: true,
+    });
+    assert.deepEqual(runs[0], {
+      agent: "reception",
+      input: { kind: "text", lines: ["hi", "what are your hours"] },
+      pacing: "realtime",
+    });
+    const text = out.join("");
+    assert.match(
+      text,
+      /agent: Hello there\.\ncaller: what are your hours\nagent: We're open\.\n {2}turn 1 latency: voice-to-voice 640 ms/,
+    );
+    assert.match(text, /tool end_call: the call ends after this reply\nconversation ended: tool/);
+    const wav = readFileSync(wavOut);
+    assert.equal(wav.readUInt16LE(22), 2, "stereo");
+    assert.equal(wav.readInt16LE(44), -1000, "caller left");
+    assert.equal(wav.readInt16LE(46), 1000, "agent right");
+    // No --text and no --in: lines from stdin (blank ones skipped); virtual pacing by default.
+    assert.equal(await runCli(["simulate", "-c", file, "--agent", "reception"], handlers, io), 0);
+    assert.deepEqual(runs[1], {
+      agent: "reception",
+      input: { kind: "text", lines: ["from stdin", "second line"] },
+      pacing: "virtual",
+    });
+    // Usage errors exit 2: a non-conversation agent, --in with --text.
+    assert.equal(
+      await runCli(["simulate", "-c", file, "--agent", "echo-test", "--text", "x"], handlers, io),
+      2,
+    );
+    assert.match(err.join(""), /simulate needs --agent NAME of a conversation agent \(reception\)/);
+    assert.equal(await runCli(["simulate", "-c", file, "--in", "a.wav", "--text", "x"], handlers, io), 2);
+    // A missing caller WAV is a runtime failure (1) that names the file.
+    assert.equal(
+      await runCli(["simulate", "-c", file, "--in", join(tmpdir(), "no-such.wav")], handlers, io),
+      1,
+    );
+    assert.match(err.join(""), /no-such\.wav/);
+    const { simulate: _unused, ...without } = handlers;
+    assert.equal(await runCli(["simulate", "-c", file, "--text", "x"], without, io), 1);
   });
 });

@@ -4,6 +4,7 @@ import { ConfigError, describeError } from "../shared/index.js";
 import type { CallStore } from "../store/index.js";
 import { listCallsCommand, showCallCommand } from "./commands/calls-command.js";
 import { type DoctorCheck, runDoctor } from "./commands/doctor-command.js";
+import type { SimulateRequest } from "./commands/simulate-command.js";
 import type { VoicesRequest } from "./commands/voices-command.js";
 
 /** A request for `ringagent call`: one outbound test call. */
@@ -36,6 +37,8 @@ export interface CliHandlers {
   emulator?(request: EmulatorRequest, io: CliIo): Promise<number>;
   /** Lists the conversation agents' TTS voices and speaks samples; resolves with the exit code. */
   voices?(config: RingagentConfig, request: VoicesRequest, io: CliIo): Promise<number>;
+  /** Talks to a conversation agent from a WAV or text, without telephony; resolves with the exit code. */
+  simulate?(config: RingagentConfig, request: SimulateRequest, io: CliIo): Promise<number>;
 }
 
 export interface CliIo {
@@ -61,6 +64,10 @@ Commands:
   voices [--agent NAME] [--out DIR]
                          list the conversation agents' TTS voices (* = the one used);
                          with --out, speak a sample per agent to DIR/<agent>.wav
+  simulate --agent NAME (--in CALLER.wav | --text LINE ... | lines on stdin)
+           [--out AGENT.wav] [--stereo] [--realtime]
+                         talk to an agent without telephony: prints the turns and
+                         per-turn latency, writes the agent's time-aligned audio
 
 Options:
   -c, --config FILE  configuration file (YAML); default ./ringagent.yaml when it exists,
@@ -73,7 +80,16 @@ Environment:
   See ringagent.example.yaml for every option.
 `;
 
-const commands = new Set(["start", "check-config", "doctor", "calls", "call", "emulator", "voices"]);
+const commands = new Set([
+  "start",
+  "check-config",
+  "doctor",
+  "calls",
+  "call",
+  "emulator",
+  "voices",
+  "simulate",
+]);
 
 /** Exit codes: 0 ok, 1 runtime failure (or a failed doctor check), 2 usage or configuration error. */
 export async function runCli(argv: readonly string[], handlers: CliHandlers, io: CliIo): Promise<number> {
@@ -167,6 +183,23 @@ export async function runCli(argv: readonly string[], handlers: CliHandlers, io:
           return 1;
         }
         return await handlers.voices(config, { agent: values.agent, out: values.out }, io);
+      case "simulate":
+        if (handlers.simulate === undefined) {
+          io.err("ringagent: simulate is not available in this build\n");
+          return 1;
+        }
+        return await handlers.simulate(
+          config,
+          {
+            agent: values.agent,
+            in: values.in,
+            out: values.out,
+            texts: values.text ?? [],
+            stereo: values.stereo === true,
+            realtime: values.realtime === true,
+          },
+          io,
+        );
       default:
         await handlers.start(config, { configPath });
         return 0;
@@ -243,6 +276,10 @@ function parseCliArgs(argv: readonly string[]) {
       "sip-password": { type: "string" },
       agent: { type: "string" },
       out: { type: "string" },
+      in: { type: "string" },
+      text: { type: "string", multiple: true },
+      stereo: { type: "boolean" },
+      realtime: { type: "boolean" },
     },
   });
 }

@@ -26,6 +26,7 @@ export {
   type RingCentralDoctorOptions,
   ringCentralDoctorChecks,
 } from "./commands/ringcentral-doctor.js";
+export { runSimulateCommand, type SimulateRequest, type Simulator } from "./commands/simulate-command.js";
 export {
   type ConversationAgentConfig as VoicesAgentConfig,
   runVoicesCommand,

@@ -157,7 +157,7 @@ const conversationAgent = z.strictObject({
   }),
   /** `openai-realtime`: speech-to-speech (the model hears and speaks; stt/tts are not used for the call). */
   llm: providerOptions(["script", "openai", "llama-cpp", "openai-realtime"]).default({ provider: "script" }),
-  tts: providerOptions(["flite", "openai", "elevenlabs"]).default({ provider: "flite" }),
+  tts: providerOptions(["flite", "espeak-ng", "openai", "elevenlabs"]).default({ provider: "flite" }),
   tools: z.array(z.enum(toolNames)).default(["end_call"]),
   /** Names the transfer tool may use (`operator`, `sales`...) -> a SIP URI, number or extension. */
   transferTargets: z.record(z.string().min(1), z.string().min(1)).default({}),

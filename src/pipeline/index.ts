@@ -1,5 +1,7 @@
 // Public surface of the pipeline layer (see ARCHITECTURE.md).
 
+// Whole-buffer audio conversion (any rate to 20 ms frames; simulate, voices).
+export { resampleBuffer, toFrames } from "./audio/pcm-convert.js";
 // Provider interfaces and the retry base.
 export {
   asRingagentError,
@@ -94,6 +96,7 @@ export { FakeElevenLabsServer } from "./testing/fake-servers/fake-elevenlabs-ser
 export { FakeOpenAiRealtimeServer } from "./testing/fake-servers/fake-openai-realtime-server.js";
 export { FakeOpenAiServer } from "./testing/fake-servers/fake-openai-server.js";
 export { PipelineHarness } from "./testing/pipeline-harness.js";
+export { mixFrames, noiseFrame, voicedFrame } from "./testing/test-signals.js";
 export {
   type ElevenLabsTtsOptions,
   ElevenLabsTtsProvider,
