@@ -21,6 +21,7 @@ import { createSocket } from "node:dgram";
 import { once } from "node:events";
 import { loadavg } from "node:os";
 import { join } from "node:path";
+import { PerformanceObserver } from "node:perf_hooks";
 import {
   type AudioFrame,
   answerOffer,
@@ -115,6 +116,9 @@ interface RunResult {
   readonly sustainedByLateness: boolean;
   /** 1-minute load average at the end of the step. */
   readonly loadAverage: number;
+  /** GC pauses during the measured phase (a pause delays every timer, the pacer's included). */
+  readonly gcPauses: number;
+  readonly gcMaxMs: number;
 }
 
 async function runLoad(
@@ -171,6 +175,15 @@ async function runLoad(
   await sleep(2000);
   const received0 = sessions.reduce((sum, s) => sum + s.stats().packetsReceived, 0);
   pacer.resetStats();
+  let gcPauses = 0;
+  let gcMaxMs = 0;
+  const gcObserver = new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) {
+      gcPauses++;
+      gcMaxMs = Math.max(gcMaxMs, entry.duration);
+    }
+  });
+  gcObserver.observe({ entryTypes: ["gc"] });
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   await sleep(seconds * 1000);
@@ -179,6 +192,7 @@ async function runLoad(
   const rss = process.memoryUsage().rss;
   const received = sessions.reduce((sum, s) => sum + s.stats().packetsReceived, 0) - received0;
   const stats = pacer.stats();
+  gcObserver.disconnect();
   await request(child, { kind: "stop" }, "stopped");
   for (const s of sessions) s.close();
   await sleep(300);
@@ -204,6 +218,8 @@ async function runLoad(
     sustained: jitterP99 <= 5 && healthy,
     sustainedByLateness: p99 <= 5 && healthy,
     loadAverage: loadavg()[0] ?? 0,
+    gcPauses,
+    gcMaxMs,
   };
 }
 
@@ -334,6 +350,8 @@ function formatRow(r: RunResult): string {
     String(r.skippedTicks).padStart(7),
     r.lossPercent.toFixed(1).padStart(5),
     r.loadAverage.toFixed(1).padStart(5),
+    String(r.gcPauses).padStart(4),
+    r.gcMaxMs.toFixed(1).padStart(6),
     `  ${r.sustained ? "yes" : "no"}${r.sustainedByLateness ? "" : " (late p99 > 5)"}`,
   ].join(" ");
 }
@@ -364,10 +382,10 @@ async function main(): Promise<void> {
       );
       console.log(`live calls, agent audio both ways, ${seconds} s per step:`);
       console.log(
-        "    N  cpu%  cpu ms/call/s  calls/core  MB/call jit p50 jit p99 jit max late50 late99 late ticks skipped loss%  load  sustained",
+        "    N  cpu%  cpu ms/call/s  calls/core  MB/call jit p50 jit p99 jit max late50 late99 late ticks skipped loss%  load   gc gc max  sustained",
       );
       console.log(
-        "  jit = per-stream |send interval - 20 ms| (pacing jitter, ms); late = send time - tick deadline (ms)",
+        "  jit = per-stream |send interval - 20 ms| (pacing jitter, ms); late = send time - tick deadline (ms); gc = pauses in the step, gc max in ms",
       );
       let best = 0;
       let bestByLateness = 0;
