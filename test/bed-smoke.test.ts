@@ -14,11 +14,13 @@ import {
   allocPorts,
   bedSentences,
   durationS,
+  isBandLimited,
   isPortFree,
   type KamailioInstance,
   ProcessRegistry,
   parseSippStats,
   requireTools,
+  resample,
   silenceWav,
   speechWav,
   TestBed,
@@ -171,6 +173,23 @@ describe("test bed library", () => {
     assert.equal(wordOverlap("one two three four", "one three"), 0.5);
     assert.equal(wordOverlap("the the cat", "the cat"), 2 / 3);
     assert.equal(wordOverlap("", "anything"), 1);
+  });
+
+  test("telephone-band audio in a 16 kHz file is detected and transcribed with the narrowband recipe", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "bed-band-"));
+    try {
+      const sentence = "my account number is one two three four five";
+      const wide = await speechWav(sentence, join(dir, "wide.wav"), { rateHz: 16000 });
+      const narrow = await speechWav(sentence, join(dir, "narrow.wav"), { rateHz: 8000 });
+      const upsampled = join(dir, "narrow-16k.wav");
+      await resample(narrow, upsampled, 16000);
+      assert.equal(await isBandLimited(wide), false);
+      assert.equal(await isBandLimited(upsampled), true);
+      const heard = await transcribe(upsampled, dir);
+      assert.ok(wordOverlap(sentence, heard) >= 0.6, `heard "${heard}"`);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   test("parseSippStats reads the last row of SIPp's statistics CSV", () => {

@@ -104,7 +104,9 @@ export async function transcribe(wav: string, workDir: string): Promise<string> 
   try {
     const rateHz = await sampleRateHz(wav);
     await resample(wav, mono16, 16000);
-    if (rateHz > 8000) return await pocketsphinx(mono16);
+    // A wideband file that only carries telephone-band audio (an 8 kHz codec decoded and upsampled,
+    // e.g. our own 16 kHz recording of a PCMU call) needs the narrowband trick as much as an 8 kHz file.
+    if (rateHz > 8000 && !(await isBandLimited(mono16))) return await pocketsphinx(mono16);
     const seconds = await durationS(mono16);
     // sox `synth 0` would generate noise forever: an empty recording has nothing to transcribe.
     if (!(seconds > 0.05)) return "";
@@ -115,6 +117,24 @@ export async function transcribe(wav: string, workDir: string): Promise<string> 
     await rm(mono16, { force: true });
     await rm(noisy, { force: true });
   }
+}
+
+/** RMS amplitude reported by `sox FILE -n [effects] stat`. */
+async function rmsAmplitude(wav: string, effects: string[]): Promise<number> {
+  const { stderr } = await run("sox", [wav, "-n", ...effects, "stat"], big);
+  const match = /RMS\s+amplitude:\s+([0-9.eE+-]+)/.exec(stderr);
+  return match === null ? 0 : Number(match[1]);
+}
+
+/**
+ * True when the audio has (almost) nothing above 4.2 kHz: energy there 50 dB or more below the whole.
+ * flite at 16 kHz measures about -31 dB there; 8 kHz audio upsampled measures about -85 dB.
+ */
+export async function isBandLimited(wav: string): Promise<boolean> {
+  const full = await rmsAmplitude(wav, []);
+  if (full === 0) return false;
+  const high = await rmsAmplitude(wav, ["sinc", "4200"]);
+  return high / full < 0.003;
 }
 
 /** Lower-case words without punctuation. */
