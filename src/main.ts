@@ -233,6 +233,11 @@ export async function startRingagent(
     { config: options.configPath ?? "built-in default", version: packageVersion(), instance },
     "ringagent starting",
   );
+  // Each conversation agent's LLM is built once before anything is opened, so config and API key
+  // errors (e.g. OPENAI_API_KEY unset) stop the start with one clear error, not fail every call.
+  const llmCheck = options.providers ?? providerFactory();
+  for (const agent of Object.values(config.agents))
+    if (agent.kind === "conversation" && !isRealtimeAgent(agent)) llmCheck.llm(agent);
   const store = await openStore(config);
   const interrupted = await store.markInterrupted(instance, Date.now());
   if (interrupted > 0)
