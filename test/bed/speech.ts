@@ -119,6 +119,35 @@ export async function transcribe(wav: string, workDir: string): Promise<string> 
   }
 }
 
+/**
+ * pocketsphinx on telephone audio is chaotic: a 10 ms shift of the same audio can turn a perfect
+ * transcript into nonsense. For a check of "is the expected sentence in this recording", try the
+ * recording as it is and shifted by 10 and 30 ms of leading silence, and keep the best match.
+ */
+export async function transcribeBest(
+  wav: string,
+  workDir: string,
+  expected: string,
+): Promise<{ transcript: string; score: number }> {
+  let best = { transcript: "", score: -1 };
+  for (const shiftMs of [0, 10, 30]) {
+    let input = wav;
+    if (shiftMs > 0) {
+      input = join(workDir, `shift-${process.pid}-${Date.now()}-${shiftMs}.wav`);
+      await run("sox", [wav, input, "pad", String(shiftMs / 1000), "0"], big);
+    }
+    try {
+      const transcript = await transcribe(input, workDir);
+      const score = wordOverlap(expected, transcript);
+      if (score > best.score) best = { transcript, score };
+      if (score >= 0.8) break;
+    } finally {
+      if (input !== wav) await rm(input, { force: true });
+    }
+  }
+  return best;
+}
+
 /** RMS amplitude reported by `sox FILE -n [effects] stat`. */
 async function rmsAmplitude(wav: string, effects: string[]): Promise<number> {
   const { stderr } = await run("sox", [wav, "-n", ...effects, "stat"], big);

