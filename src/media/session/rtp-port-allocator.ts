@@ -5,8 +5,29 @@
  * reused only after the rest of the range (late packets of an old call do not reach a new one).
  * Binding is separate (`bindRtpSockets`): a port the OS refuses is skipped and the next one tried.
  */
-import { createSocket, type Socket } from "node:dgram";
+import { createSocket, type Socket, type SocketOptions } from "node:dgram";
+import { lookup } from "node:dns";
+import { isIP } from "node:net";
 import { RingagentError } from "../../shared/index.js";
+
+type SocketLookup = NonNullable<SocketOptions["lookup"]>;
+
+/**
+ * dgram resolves the destination of every send() through `lookup`; the default (dns.lookup) answers
+ * even an IP literal on the next tick, allocating a request, a closure and a tick callback per
+ * packet (two per call every 20 ms). Media targets are IP literals (SDP c= or a latched source), so
+ * they are answered at once; a host name still goes through dns.lookup.
+ */
+export const literalFirstLookup: SocketLookup = (hostname, options, callback) => {
+  const family = isIP(hostname);
+  // dgram passes the socket's family as a bare number (4 or 6) although the type says options.
+  const wanted: unknown = typeof options === "object" ? options.family : options;
+  if (family !== 0 && (wanted === undefined || wanted === family || wanted === `IPv${family}`)) {
+    callback(null, hostname, family);
+    return;
+  }
+  lookup(hostname, options, callback);
+};
 
 export interface RtpPortRange {
   /** First port (rounded up to even). */
@@ -107,8 +128,8 @@ export async function bindRtpSockets(options: BindRtpSocketsOptions): Promise<Rt
   for (let attempt = 0; attempt < attempts; attempt++) {
     const port = options.allocator.acquire();
     if (port === undefined) break;
-    const rtp = createSocket({ type, reuseAddr: false });
-    const rtcp = createSocket({ type, reuseAddr: false });
+    const rtp = createSocket({ type, reuseAddr: false, lookup: literalFirstLookup });
+    const rtcp = createSocket({ type, reuseAddr: false, lookup: literalFirstLookup });
     const rtpBound = await bindOne(rtp, port, options.address);
     const rtcpBound = rtpBound && (await bindOne(rtcp, port + 1, options.address));
     if (rtpBound && rtcpBound) {
