@@ -26,7 +26,12 @@ const namePrefixes = ["my name is", "this is", "it's", "it is", "i am", "i'm", "
 
 /** Words in any script (Latin, Cyrillic...): letters, digits and apostrophes; ё is folded to е. */
 export function words(text: string): string[] {
-  return text.toLowerCase().replaceAll("ё", "е").match(/[\p{L}\p{N}']+/gu) ?? [];
+  return (
+    text
+      .toLowerCase()
+      .replaceAll("ё", "е")
+      .match(/[\p{L}\p{N}']+/gu) ?? []
+  );
 }
 
 /** Digits said one by one ("five five five one two three four" -> "5551234"); undefined if < 7. */
