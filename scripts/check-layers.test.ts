@@ -25,6 +25,21 @@ test("an import that bypasses a layer's index.ts is a violation", () => {
   );
 });
 
+test("importing src/main.ts or src/main/** from another layer is a violation; main's own parts are not", () => {
+  const violations = checkLayers(fixture);
+  const fromCli = violations.filter((v) => v.file.endsWith(join("cli", "run-cli.ts")));
+  assert.deepEqual(
+    fromCli.map((v) => v.specifier).sort(),
+    ["../main.js", "../main/service-wiring.js"],
+    JSON.stringify(violations),
+  );
+  assert.ok(fromCli.every((v) => v.reason.includes("composition root")));
+  assert.ok(
+    !violations.some((v) => v.file.endsWith("main.ts") || v.file.includes(join("src", "main", ""))),
+    JSON.stringify(violations),
+  );
+});
+
 test("the checker exits non-zero on the fixture and zero on the project", () => {
   const script = join(import.meta.dirname, "check-layers.ts");
   const bad = spawnSync(process.execPath, ["--import", "tsx", script, "--root", fixture], {

@@ -24,7 +24,7 @@ export const allowedImports: Readonly<Record<string, readonly string[]>> = {
   http: ["agent", "pipeline", "telephony", "ringcentral", "store", "media", "sip", "config", "shared"],
   cli: ["agent", "pipeline", "telephony", "ringcentral", "store", "media", "sip", "config", "shared"],
   emulator: ["shared"], // the RingCentral emulator (dev tool + test fixture); only main.ts imports it
-  // src/main.ts, the composition root, may import every layer.
+  // src/main.ts, the composition root, and its parts in src/main/ may import every layer.
   main: [
     "emulator",
     "cli",
@@ -57,6 +57,7 @@ function listTs(dir: string): string[] {
   return out;
 }
 
+/** The layer a file belongs to: its top folder under src/ (so src/main/** is "main", like src/main.ts). */
 function layerOf(srcDir: string, file: string): string | undefined {
   const rel = relative(srcDir, file);
   if (rel.startsWith("..")) return undefined;
@@ -87,6 +88,15 @@ export function checkLayers(projectRoot: string): Violation[] {
         continue;
       }
       if (toLayer === fromLayer) continue;
+      if (toLayer === "main") {
+        violations.push({
+          file: relFile,
+          specifier,
+          reason:
+            "nothing imports the composition root (src/main.ts, src/main/); only main wires layers together",
+        });
+        continue;
+      }
       const allowed = allowedImports[fromLayer] ?? [];
       if (!allowed.includes(toLayer)) {
         violations.push({
