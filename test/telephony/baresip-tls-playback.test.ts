@@ -98,6 +98,9 @@ describe("baresip -> Kamailio (TLS) -> our UA, SRTP mandatory, playback agent", 
     const menc = await alice.ctrl.waitForEvent("CALL_MENC", { timeoutMs: 20_000, fromIndex: from });
     assert.match(menc.param, /AES_CM_128_HMAC_SHA1_(80|32)/, `SRTP negotiated: ${menc.param}`);
     await alice.ctrl.waitForEvent("CALL_ESTABLISHED", { timeoutMs: 20_000, fromIndex: from });
+    // baresip reports ESTABLISHED when it sends its ACK; our call turns active when the ACK arrives.
+    const deadline = Date.now() + 5_000;
+    while (call.state === "answering" && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
     assert.equal(call.state, "active");
     return { call, from };
   }
