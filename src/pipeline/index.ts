@@ -111,4 +111,13 @@ export type { WordTiming } from "./turn/heard-text.js";
 // VAD and echo guard.
 export { createVad, type VadSpec } from "./vad/create-vad.js";
 export { EnergyVad } from "./vad/energy-vad.js";
+export {
+  loadSileroModel,
+  type SileroLoadOptions,
+  type SileroModel,
+  type SileroRateHz,
+  sileroChunk,
+  sileroModelPath,
+} from "./vad/silero-model.js";
+export { defaultSileroVadOptions, SileroVad, type SileroVadOptions } from "./vad/silero-vad.js";
 export { defaultVadOptions, type Vad, type VadDecision, type VadOptions } from "./vad/vad-types.js";

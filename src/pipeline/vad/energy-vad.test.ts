@@ -1,6 +1,5 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { RingagentError } from "../../shared/index.js";
 import { noiseFrame, voicedFrame } from "../testing/test-signals.js";
 import { createVad } from "./create-vad.js";
 import { EnergyVad } from "./energy-vad.js";
@@ -48,11 +47,10 @@ describe("energy VAD", () => {
     assert.equal(vad.process(voicedFrame(16000, 2, -20), { minEnergyDb: -25 }).voiced, true);
   });
 
-  test("Silero is a documented slot, not a fake", () => {
-    assert.throws(
-      () => createVad({ kind: "silero" }),
-      (e: unknown) => e instanceof RingagentError && e.code === "vad_silero_unavailable",
-    );
+  test("createVad builds the energy VAD by default, with its options", () => {
     assert.ok(createVad() instanceof EnergyVad);
+    const vad = createVad({ kind: "energy", options: { startWindowMs: 100 } });
+    assert.ok(vad instanceof EnergyVad);
+    assert.equal(vad.options.startWindowMs, 100);
   });
 });

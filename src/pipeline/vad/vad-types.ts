@@ -54,10 +54,10 @@ export interface VadDecision {
 /**
  * A voice activity detector: one decision per 20 ms frame. Pure and synchronous.
  *
- * Implementations: {@link EnergyVad} (this folder). Slot for Silero: a `SileroVad` implementing this
- * interface would run silero_vad.onnx through onnxruntime-node (not installed here; see
- * `createVad({ kind: "silero" })`, which raises `vad_silero_unavailable`). It must keep the same
- * start/stop windows and honour {@link VadGate} so the echo guard keeps working.
+ * Implementations (this folder): `EnergyVad` (cheap, hundreds of calls per core) and `SileroVad`
+ * (Silero VAD v5 through onnxruntime-node; its decisions lag the audio by one frame plus part of a
+ * 32 ms chunk because inference is asynchronous). Both keep the start/stop windows in ms and honour
+ * {@link VadGate} so the echo guard works with either.
  */
 export interface Vad {
   process(frame: AudioFrame, gate?: VadGate): VadDecision;
