@@ -2,9 +2,9 @@
 import {
   decideTransport,
   firstCommonCodec,
+  matchTelephoneEvent,
   remoteDirection,
   remoteEndpoints,
-  telephoneEventPayloadType,
 } from "./sdp-media-match.js";
 import {
   answerDirection,
@@ -98,7 +98,7 @@ function answerAudio(
   const rtcpMux = m.rtcpMux && caps.rtcpMux;
   const remote = remoteEndpoints(offer, m, rtcpMux);
   if (!remote) return { ok: false, warningCode: 399, reason: "no connection address" };
-  const tePt = caps.telephoneEvent ? telephoneEventPayloadType(m, codec.spec.clockRateHz) : undefined;
+  const te = caps.telephoneEvent ? matchTelephoneEvent(m, codec.spec.clockRateHz) : undefined;
   const direction = answerDirection(remoteDirection(offer, m), wanted);
 
   const rtpMaps: SdpRtpMap[] = [
@@ -111,11 +111,14 @@ function answerAudio(
   ];
   const fmtps = codec.fmtp !== undefined ? [{ payloadType: codec.payloadType, parameters: codec.fmtp }] : [];
   const formats = [String(codec.payloadType)];
-  if (tePt !== undefined) {
-    const teClock = m.rtpMaps.find((r) => r.payloadType === tePt)?.clockRateHz ?? 8000;
-    formats.push(String(tePt));
-    rtpMaps.push({ payloadType: tePt, encodingName: "telephone-event", clockRateHz: teClock });
-    fmtps.push({ payloadType: tePt, parameters: "0-15" });
+  if (te !== undefined) {
+    formats.push(String(te.payloadType));
+    rtpMaps.push({
+      payloadType: te.payloadType,
+      encodingName: "telephone-event",
+      clockRateHz: te.clockRateHz,
+    });
+    fmtps.push({ payloadType: te.payloadType, parameters: "0-15" });
   }
   const localKeyParams = transport.crypto ? caps.generateKeyParams(transport.crypto.suite) : undefined;
   const media: SdpMedia = {
@@ -152,7 +155,9 @@ function answerAudio(
       payloadType: codec.payloadType,
       ...(codec.fmtp !== undefined ? { fmtp: codec.fmtp } : {}),
     },
-    ...(tePt !== undefined ? { telephoneEventPayloadType: tePt } : {}),
+    ...(te !== undefined
+      ? { telephoneEventPayloadType: te.payloadType, telephoneEventClockRateHz: te.clockRateHz }
+      : {}),
     remoteRtp: remote.rtp,
     ...(remote.rtcp ? { remoteRtcp: remote.rtcp } : {}),
     rtcpMux,

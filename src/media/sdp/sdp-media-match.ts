@@ -86,14 +86,28 @@ export function firstAnsweredCodec(m: SdpMedia, preference: readonly string[]): 
   return undefined;
 }
 
-/** RFC 4733 7.1.1: telephone-event, preferring the one at the audio codec's clock rate. */
-export function telephoneEventPayloadType(m: SdpMedia, clockRateHz: number): number | undefined {
-  let fallback: number | undefined;
+export interface MatchedTelephoneEvent {
+  readonly payloadType: number;
+  readonly clockRateHz: number;
+}
+
+/**
+ * RFC 4733 2.1: telephone-event's "default clock frequency is 8000 Hz, but the clock frequency can be
+ * redefined when assigning the dynamic payload type"; events in the audio's RTP stream should use the
+ * audio clock where possible. So: the entry at the codec's clock rate when offered, else the first one.
+ */
+export function matchTelephoneEvent(
+  m: SdpMedia,
+  codecClockRateHz: number,
+): MatchedTelephoneEvent | undefined {
+  let fallback: MatchedTelephoneEvent | undefined;
   for (const pt of payloadTypesOf(m)) {
     const map = rtpMapFor(m, pt);
     if (map?.encodingName.toLowerCase() !== "telephone-event") continue;
-    if (map.clockRateHz === clockRateHz) return pt;
-    fallback ??= pt;
+    if (!Number.isInteger(map.clockRateHz) || map.clockRateHz <= 0) continue;
+    const match = { payloadType: pt, clockRateHz: map.clockRateHz };
+    if (map.clockRateHz === codecClockRateHz) return match;
+    fallback ??= match;
   }
   return fallback;
 }

@@ -53,6 +53,12 @@ export interface NegotiatedMedia {
     readonly fmtp?: string;
   };
   readonly telephoneEventPayloadType?: number;
+  /**
+   * RTP clock of that telephone-event payload type (its a=rtpmap rate): the unit of RFC 4733 event
+   * durations. Set together with telephoneEventPayloadType by answerOffer/processAnswer; may differ
+   * from the codec's clock (RingCentral offers OPUS/48000/2 with telephone-event/8000 only).
+   */
+  readonly telephoneEventClockRateHz?: number;
   readonly remoteRtp: { readonly address: string; readonly port: number };
   /** Absent when RTCP is multiplexed on the RTP port. */
   readonly remoteRtcp?: { readonly address: string; readonly port: number };

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { answerOffer } from "./sdp-answer.js";
+import { matchTelephoneEvent } from "./sdp-media-match.js";
 import { createLocalOrigin, type MediaCapabilities, type SrtpSuiteName } from "./sdp-negotiation-types.js";
 import { createOffer, nextLocalDescription, processAnswer, withDirection } from "./sdp-offer.js";
 import { parseSdp } from "./sdp-parse.js";
@@ -48,6 +49,7 @@ describe("answerOffer", () => {
         fmtp: "useinbandfec=1;usedtx=0",
       },
       telephoneEventPayloadType: 101,
+      telephoneEventClockRateHz: 8000,
       remoteRtp: { address: "199.255.120.176", port: 42898 },
       remoteRtcp: { address: "199.255.120.176", port: 42899 },
       rtcpMux: false,
@@ -184,8 +186,11 @@ describe("createOffer / processAnswer", () => {
   test("offer lists our codecs with static and dynamic PTs and crypto lines, mandatory -> SAVP", () => {
     const offer = createOffer({ capabilities: caps({ srtpPolicy: "mandatory" }), origin });
     const text = serializeSdp(offer);
-    assert.ok(text.includes("m=audio 40000 RTP/SAVP 96 9 0 8 101\r\n"), text);
+    assert.ok(text.includes("m=audio 40000 RTP/SAVP 96 9 0 8 101 97\r\n"), text);
     assert.ok(text.includes("a=rtpmap:96 opus/48000/2\r\n"));
+    // RFC 4733 2.1: telephone-event at 8000 (PT 101) and at opus's 48000 clock.
+    assert.ok(text.includes("a=rtpmap:101 telephone-event/8000\r\na=fmtp:101 0-15\r\n"), text);
+    assert.ok(text.includes("a=rtpmap:97 telephone-event/48000\r\na=fmtp:97 0-15\r\n"), text);
     assert.ok(
       text.includes("a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:OUR-KEY-FOR-AES_CM_128_HMAC_SHA1_80\r\n"),
     );
@@ -209,6 +214,7 @@ describe("createOffer / processAnswer", () => {
     assert.equal(r.negotiated.codec.name, "PCMU");
     assert.equal(r.negotiated.codec.payloadType, 0);
     assert.equal(r.negotiated.telephoneEventPayloadType, 101);
+    assert.equal(r.negotiated.telephoneEventClockRateHz, 8000);
     assert.deepEqual(r.negotiated.remoteRtp, { address: "198.51.100.7", port: 50000 });
     assert.equal(r.negotiated.rtcpMux, true);
     assert.deepEqual(r.negotiated.srtp, {
@@ -242,5 +248,126 @@ describe("createOffer / processAnswer", () => {
     assert.equal(unhold.origin.sessionVersion, 4n);
     assert.equal(nextLocalDescription(unhold, { ...unhold }).origin.sessionVersion, 4n);
     assert.equal(withDirection(unhold, "sendrecv").origin.sessionVersion, 4n);
+  });
+});
+
+describe("telephone-event clock rate (RFC 4733 2.1)", () => {
+  /** A browser-style offer: telephone-event at both 48000 and 8000 (Chrome lists them so). */
+  const dualRateOffer = [
+    "v=0",
+    "o=- 5 1 IN IP4 10.1.1.1",
+    "s=-",
+    "c=IN IP4 10.1.1.1",
+    "t=0 0",
+    "m=audio 5000 RTP/AVP 111 0 126 110",
+    "a=rtpmap:111 opus/48000/2",
+    "a=rtpmap:0 PCMU/8000",
+    "a=rtpmap:126 telephone-event/8000",
+    "a=rtpmap:110 telephone-event/48000",
+    "",
+  ].join("\r\n");
+
+  test("RingCentral SDES offer (OPUS/48000/2, only telephone-event/8000): PT 101 at 8000 is recorded", () => {
+    const r = answerOffer({ offer: sdpOf(ringCentralSdesOffer), capabilities: caps(), origin });
+    assert.ok(r.ok);
+    assert.equal(r.negotiated.codec.clockRateHz, 48000);
+    assert.equal(r.negotiated.telephoneEventPayloadType, 101);
+    assert.equal(r.negotiated.telephoneEventClockRateHz, 8000);
+    assert.ok(serializeSdp(r.answer).includes("a=rtpmap:101 telephone-event/8000\r\n"));
+  });
+
+  test("RingCentral WebRTC offer's m= line: opus 48000 or 16000 both get telephone-event 101 at 8000", () => {
+    const m = sdpOf(ringCentralWebRtcOffer).media[0];
+    assert.ok(m);
+    assert.deepEqual(matchTelephoneEvent(m, 48000), { payloadType: 101, clockRateHz: 8000 });
+    assert.deepEqual(matchTelephoneEvent(m, 16000), { payloadType: 101, clockRateHz: 8000 });
+    assert.deepEqual(matchTelephoneEvent(sdpOf(ringCentralSdesOffer).media[0] ?? m, 48000), {
+      payloadType: 101,
+      clockRateHz: 8000,
+    });
+  });
+
+  test("both rates offered: opus takes telephone-event/48000, PCMU takes telephone-event/8000", () => {
+    const opus = answerOffer({
+      offer: sdpOf(dualRateOffer),
+      capabilities: caps({ srtpPolicy: "off" }),
+      origin,
+    });
+    assert.ok(opus.ok);
+    assert.equal(opus.negotiated.codec.payloadType, 111);
+    assert.equal(opus.negotiated.telephoneEventPayloadType, 110);
+    assert.equal(opus.negotiated.telephoneEventClockRateHz, 48000);
+    const opusText = serializeSdp(opus.answer);
+    assert.ok(opusText.includes("m=audio 40000 RTP/AVP 111 110\r\n"), opusText);
+    assert.ok(opusText.includes("a=rtpmap:110 telephone-event/48000\r\n"), opusText);
+
+    const pcmu = answerOffer({
+      offer: sdpOf(dualRateOffer),
+      capabilities: caps({ srtpPolicy: "off", codecs: ["PCMU/8000"] }),
+      origin,
+    });
+    assert.ok(pcmu.ok);
+    assert.equal(pcmu.negotiated.telephoneEventPayloadType, 126);
+    assert.equal(pcmu.negotiated.telephoneEventClockRateHz, 8000);
+    assert.ok(serializeSdp(pcmu.answer).includes("m=audio 40000 RTP/AVP 0 126\r\n"));
+  });
+
+  test("PCMU + telephone-event/8000 offer; none when we disable telephone-event", () => {
+    const offer = sdpOf(
+      "v=0\r\no=- 1 1 IN IP4 10.1.1.1\r\ns=-\r\nc=IN IP4 10.1.1.1\r\nt=0 0\r\n" +
+        "m=audio 5000 RTP/AVP 0 101\r\na=rtpmap:101 telephone-event/8000\r\na=fmtp:101 0-16\r\n",
+    );
+    const r = answerOffer({ offer, capabilities: caps({ srtpPolicy: "off" }), origin });
+    assert.ok(r.ok);
+    assert.equal(r.negotiated.codec.name, "PCMU");
+    assert.equal(r.negotiated.telephoneEventPayloadType, 101);
+    assert.equal(r.negotiated.telephoneEventClockRateHz, 8000);
+    const off = answerOffer({
+      offer,
+      capabilities: caps({ srtpPolicy: "off", telephoneEvent: false }),
+      origin,
+    });
+    assert.ok(off.ok);
+    assert.equal(off.negotiated.telephoneEventPayloadType, undefined);
+    assert.equal(off.negotiated.telephoneEventClockRateHz, undefined);
+    assert.ok(serializeSdp(off.answer).includes("m=audio 40000 RTP/AVP 0\r\n"));
+  });
+
+  test("processAnswer records the answered telephone-event rate; a PT we never offered is ignored", () => {
+    const offer = createOffer({ capabilities: caps({ srtpPolicy: "off" }), origin });
+    const answerWith = (formats: string, lines: string[]): SessionDescription =>
+      sdpOf(
+        [
+          "v=0",
+          "o=- 9 1 IN IP4 10.2.2.2",
+          "s=-",
+          "c=IN IP4 10.2.2.2",
+          "t=0 0",
+          `m=audio 6000 RTP/AVP ${formats}`,
+          "a=rtpmap:96 opus/48000/2",
+          ...lines,
+          "a=rtcp-mux",
+          "",
+        ].join("\r\n"),
+      );
+    const wide = processAnswer(
+      offer,
+      answerWith("96 97 101", ["a=rtpmap:97 telephone-event/48000", "a=rtpmap:101 telephone-event/8000"]),
+      caps(),
+    );
+    assert.ok(wide.ok);
+    assert.equal(wide.negotiated.telephoneEventPayloadType, 97);
+    assert.equal(wide.negotiated.telephoneEventClockRateHz, 48000);
+    const narrow = processAnswer(offer, answerWith("96 101", ["a=rtpmap:101 telephone-event/8000"]), caps());
+    assert.ok(narrow.ok);
+    assert.equal(narrow.negotiated.telephoneEventPayloadType, 101);
+    assert.equal(narrow.negotiated.telephoneEventClockRateHz, 8000);
+    const foreign = processAnswer(
+      offer,
+      answerWith("96 120", ["a=rtpmap:120 telephone-event/48000"]),
+      caps(),
+    );
+    assert.ok(foreign.ok);
+    assert.equal(foreign.negotiated.telephoneEventPayloadType, undefined);
   });
 });

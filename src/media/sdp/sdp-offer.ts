@@ -1,10 +1,10 @@
 /** RFC 3264 5 and 7: create our offer (outbound or late-offer INVITE), read the answer, hold/unhold. */
 import {
   firstAnsweredCodec,
+  matchTelephoneEvent,
   payloadTypesOf,
   remoteDirection,
   remoteEndpoints,
-  telephoneEventPayloadType,
 } from "./sdp-media-match.js";
 import {
   answerDirection,
@@ -65,9 +65,20 @@ export function createOffer(input: CreateOfferInput): SessionDescription {
     if (spec.name.toLowerCase() === "opus") fmtps.push({ payloadType: pt, parameters: "useinbandfec=1" });
   }
   if (caps.telephoneEvent) {
-    formats.push(String(telephoneEventPt));
-    rtpMaps.push({ payloadType: telephoneEventPt, encodingName: "telephone-event", clockRateHz: 8000 });
-    fmtps.push({ payloadType: telephoneEventPt, parameters: "0-15" });
+    // RFC 4733 2.1: events should run at the audio clock where possible, so besides the usual
+    // telephone-event/8000 (PT 101) we offer one at each other codec clock (opus: 48000), as browsers do.
+    const rates = [8000, ...new Set(rtpMaps.map((r) => r.clockRateHz).filter((hz) => hz !== 8000))];
+    for (const clockRateHz of rates) {
+      let pt = telephoneEventPt;
+      if (clockRateHz !== 8000) {
+        if (nextDynamic === telephoneEventPt) nextDynamic++;
+        pt = nextDynamic++;
+      }
+      if (pt > 127) continue;
+      formats.push(String(pt));
+      rtpMaps.push({ payloadType: pt, encodingName: "telephone-event", clockRateHz });
+      fmtps.push({ payloadType: pt, parameters: "0-15" });
+    }
   }
   const cryptos: SdpCrypto[] =
     caps.srtpPolicy === "off"
@@ -148,7 +159,9 @@ export function processAnswer(
   const rtcpMux = m.rtcpMux && offered.rtcpMux && capabilities.rtcpMux;
   const remote = remoteEndpoints(answer, m, rtcpMux);
   if (!remote) return { ok: false, warningCode: 399, reason: "no connection address" };
-  const tePt = capabilities.telephoneEvent ? telephoneEventPayloadType(m, codec.spec.clockRateHz) : undefined;
+  const answeredTe = capabilities.telephoneEvent ? matchTelephoneEvent(m, codec.spec.clockRateHz) : undefined;
+  // RFC 3264 6.1: the answer may only use formats from the offer.
+  const te = answeredTe !== undefined && offeredPts.has(answeredTe.payloadType) ? answeredTe : undefined;
   const direction = answerDirection(remoteDirection(answer, m), offered.direction ?? "sendrecv");
   return {
     ok: true,
@@ -161,7 +174,9 @@ export function processAnswer(
         payloadType: codec.payloadType,
         ...(codec.fmtp !== undefined ? { fmtp: codec.fmtp } : {}),
       },
-      ...(tePt !== undefined ? { telephoneEventPayloadType: tePt } : {}),
+      ...(te !== undefined
+        ? { telephoneEventPayloadType: te.payloadType, telephoneEventClockRateHz: te.clockRateHz }
+        : {}),
       remoteRtp: remote.rtp,
       ...(remote.rtcp ? { remoteRtcp: remote.rtcp } : {}),
       rtcpMux,

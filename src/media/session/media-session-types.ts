@@ -124,7 +124,7 @@ export interface MediaSessionOptions {
   readonly ssrcSwitchAfterMs?: number;
   /** Larger datagrams are dropped (default 1500). */
   readonly maxDatagramBytes?: number;
-  /** Clock of the telephone-event payload type (default: the codec's RTP clock). */
+  /** Clock of the telephone-event payload type when NegotiatedMedia does not carry one (default 8000). */
   readonly telephoneEventClockRateHz?: number;
   readonly codecOptions?: CodecFactoryOptions;
   /** RTCP CNAME (default a random token). */

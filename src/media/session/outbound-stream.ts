@@ -35,6 +35,16 @@ interface DtmfRequest {
 }
 
 const rtpHeaderBytes = 12;
+/**
+ * Packet slots per stream: a packet is written (and SRTP-protected in place) in one slot, which
+ * must not be rewritten while the socket may still hold it (node's dgram queues a send it could
+ * not hand to the kernel at once); 8 slots are 140 ms of sends apart.
+ */
+const packetSlots = 8;
+/** Bytes after the RTP packet kept free in a slot for the SRTP tag (10 or 4 bytes). */
+export const packetSlotTrailerBytes = 16;
+/** Initial payload room per slot (G.711 and G.722 at 20 ms need 160; a longer payload grows it). */
+const initialSlotPayloadBytes = 320;
 
 export class OutboundStream {
   readonly ssrc: number;
@@ -52,6 +62,10 @@ export class OutboundStream {
   #dtmfIndex = 0;
   #dtmfCurrent: DtmfRequest | undefined;
   #silentFrame: AudioFrame;
+  /** Packet slots (views of one buffer), the one written last, and the last packet's length. */
+  #slots: Uint8Array[] = [];
+  #slotIndex = 0;
+  #slotPayloadBytes = 0;
   /** RTCP sender info (RFC 3550 6.4.1): packets and payload octets sent. */
   packetCount = 0;
   octetCount = 0;
@@ -71,6 +85,16 @@ export class OutboundStream {
       sampleRateHz: config.codec.sampleRateHz,
     };
     this.utterances = utterances;
+    this.#allocateSlots(initialSlotPayloadBytes);
+  }
+
+  /**
+   * The whole slot holding the packet last returned by nextPacket() (the packet is its first
+   * `length` bytes), with at least `packetSlotTrailerBytes` free after the packet: SRTP protects it
+   * in place and the socket sends it from here. Valid until 8 more packets were made.
+   */
+  get packetSlot(): Uint8Array {
+    return this.#slots[this.#slotIndex] as Uint8Array;
   }
 
   get config(): OutboundStreamConfig {
@@ -133,16 +157,15 @@ export class OutboundStream {
     }
     const frame = this.#nextVoiceFrame();
     if (frame !== undefined) {
-      const payload = this.#config.codec.encode(frame);
       // RFC 3551 4.1: "the marker bit is set in the first packet of a talkspurt".
       const marker = this.#previousKind !== "voice";
-      return this.#write("voice", this.#config.payloadType, marker, timestamp, payload);
+      return this.#write("voice", this.#config.payloadType, marker, timestamp, frame);
     }
     if (!this.#config.sendSilence) {
       this.#previousKind = undefined;
       return undefined;
     }
-    const payload = this.#config.silencePayload ?? this.#config.codec.encode(this.#silentFrame);
+    const payload = this.#config.silencePayload ?? this.#silentFrame;
     return this.#write(
       "silence",
       this.#config.payloadType,
@@ -215,25 +238,59 @@ export class OutboundStream {
     }
   }
 
+  #allocateSlots(payloadBytes: number): void {
+    // 4-byte multiples keep every slot, and so every payload, 32-bit aligned (SRTP XORs by words).
+    const slotBytes = (rtpHeaderBytes + payloadBytes + packetSlotTrailerBytes + 3) & ~3;
+    const all = new Uint8Array(slotBytes * packetSlots);
+    this.#slots = Array.from({ length: packetSlots }, (_, i) => all.subarray(i * slotBytes, (i + 1) * slotBytes));
+    this.#slotPayloadBytes = payloadBytes;
+  }
+
+  /**
+   * Writes the payload (given, or encoded from a frame straight into the slot when the codec can)
+   * into the next slot and returns its length.
+   */
+  #writePayload(payload: Uint8Array | AudioFrame): number {
+    this.#slotIndex = (this.#slotIndex + 1) % packetSlots;
+    if (payload instanceof Uint8Array) {
+      if (payload.length > this.#slotPayloadBytes) this.#allocateSlots(payload.length);
+      this.packetSlot.set(payload, rtpHeaderBytes);
+      return payload.length;
+    }
+    const codec = this.#config.codec;
+    if (codec.encodeInto !== undefined) {
+      const written = codec.encodeInto(payload, this.packetSlot, rtpHeaderBytes);
+      if (written >= 0 && written <= this.#slotPayloadBytes) return written;
+    }
+    return this.#writePayload(codec.encode(payload));
+  }
+
   #write(
     kind: OutboundKind,
     payloadType: number,
     marker: boolean,
     timestamp: number,
-    payload: Uint8Array,
+    payload: Uint8Array | AudioFrame,
   ): Uint8Array {
-    const buf = Buffer.allocUnsafe(rtpHeaderBytes + payload.length);
+    const payloadBytes = this.#writePayload(payload);
+    const buf = this.packetSlot;
     const seq = this.#sequence;
     this.#sequence = (seq + 1) & 0xffff;
     buf[0] = 0x80; // RFC 3550 5.1: V=2, no padding, no extension, no CSRC
     buf[1] = (marker ? 0x80 : 0) | payloadType;
     buf[2] = seq >>> 8;
     buf[3] = seq & 0xff;
-    buf.writeUInt32BE(timestamp >>> 0, 4);
-    buf.writeUInt32BE(this.ssrc >>> 0, 8);
-    buf.set(payload, rtpHeaderBytes);
+    writeU32(buf, 4, timestamp >>> 0);
+    writeU32(buf, 8, this.ssrc >>> 0);
     this.#previousKind = kind;
     this.#lastKind = kind;
-    return buf;
+    return buf.subarray(0, rtpHeaderBytes + payloadBytes);
   }
+}
+
+function writeU32(buf: Uint8Array, at: number, value: number): void {
+  buf[at] = value >>> 24;
+  buf[at + 1] = value >>> 16;
+  buf[at + 2] = value >>> 8;
+  buf[at + 3] = value;
 }
