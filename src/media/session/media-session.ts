@@ -48,9 +48,6 @@ import {
 
 const defaultTelephoneEventClockRateHz = 8000;
 
-/** Received frames handed to the pipeline per pacer sub-tick at most (catch-up after a stall). */
-const maxFramesPerSubTick = 4;
-
 type Counter = Exclude<
   keyof MediaSessionStats,
   | "packetsLost"
@@ -137,7 +134,6 @@ export class MediaSession extends EventEmitter<MediaSessionEvents> implements Me
       events: {
         onStarted: (handle) => this.#emitSafely("utteranceStarted", handle),
         onEnded: (result) => this.#emitSafely("utteranceEnded", result),
-        onFramesReady: () => this.#onAgentAudioReady(),
       },
     });
     sockets.rtp.on("message", (msg, rinfo) => this.#onDatagram(msg, rinfo, false));
@@ -208,7 +204,7 @@ export class MediaSession extends EventEmitter<MediaSessionEvents> implements Me
     this.#inbound = inbound;
     if (outboundConfig !== undefined) {
       if (this.#outbound === undefined) {
-        this.#outbound = new OutboundStream(outboundConfig, this.#utterances, this.#pacer.phaseSlots);
+        this.#outbound = new OutboundStream(outboundConfig, this.#utterances);
       } else {
         this.#outbound.reconfigure(outboundConfig, this.#pacer.nextTickIndex);
       }
@@ -328,31 +324,12 @@ export class MediaSession extends EventEmitter<MediaSessionEvents> implements Me
     return sent;
   }
 
-  /**
-   * Every sub-tick, after that sub-tick's sends: received frames that are due go out to the pipeline
-   * (time-based playout; several after a stall, at most a few per sub-tick).
-   */
-  afterPacerTick(_tickIndex: number, nowMs: number): void {
+  /** After every session has sent this tick: one received frame out to the pipeline. */
+  afterPacerTick(): void {
     const media = this.#media;
     const inbound = this.#inbound;
     if (this.#closed || media === undefined || !media.canReceive || inbound?.started !== true) return;
-    for (let i = 0; i < maxFramesPerSubTick; i++) {
-      const frame = inbound.pullDue(nowMs);
-      if (frame === undefined) return;
-      this.#deliver(frame);
-      if (this.#closed) return;
-    }
-  }
-
-  /**
-   * Agent audio is ready while we send silence or nothing: start the talkspurt at the next sub-tick
-   * instead of up to a frame later (the pacer re-phases this session; RTP timestamps follow the
-   * sub-tick index, and the first voice packet carries the marker bit, RFC 3551 4.1).
-   */
-  #onAgentAudioReady(): void {
-    const outbound = this.#outbound;
-    if (this.#closed || outbound === undefined || outbound.keepsPhase || this.#unregister === undefined) return;
-    this.#pacer.rephase(this);
+    this.#deliver(inbound.pull());
   }
 
   #sendRtp(outbound: OutboundStream, packet: Uint8Array, target: MediaEndpoint): boolean {
