@@ -333,17 +333,19 @@ export class MediaSession extends EventEmitter<MediaSessionEvents> implements Me
   }
 
   #sendRtp(outbound: OutboundStream, packet: Uint8Array, target: MediaEndpoint): boolean {
-    let wire = packet;
+    // The packet is the start of the stream's packet slot: SRTP encrypts it and appends the tag
+    // there, and the socket sends from the slot (no allocation per packet; outbound-stream.ts).
+    const slot = outbound.packetSlot;
+    let wireBytes = packet.length;
     if (this.#srtp !== undefined) {
-      const protectedPacket = this.#srtp.outbound.protectRtp(packet);
-      if (!protectedPacket.ok) {
+      wireBytes = this.#srtp.outbound.protectRtpInPlace(slot, packet.length);
+      if (wireBytes < 0) {
         outbound.packetSent(false, 0);
         return false;
       }
-      wire = protectedPacket.packet;
     }
     try {
-      this.sockets.rtp.send(wire, target.port, target.address);
+      this.sockets.rtp.send(slot, 0, wireBytes, target.port, target.address);
     } catch {
       this.#counters.sendErrors++;
       outbound.packetSent(false, 0);
@@ -351,7 +353,7 @@ export class MediaSession extends EventEmitter<MediaSessionEvents> implements Me
     }
     outbound.packetSent(true, packet.length - 12);
     this.#counters.packetsSent++;
-    this.#counters.bytesSent += wire.length;
+    this.#counters.bytesSent += wireBytes;
     return true;
   }
 

@@ -259,8 +259,11 @@ export class OutboundStream {
     }
     const codec = this.#config.codec;
     if (codec.encodeInto !== undefined) {
-      const written = codec.encodeInto(payload, this.packetSlot, rtpHeaderBytes);
+      const slot = this.packetSlot;
+      const written = codec.encodeInto(payload, slot, rtpHeaderBytes);
       if (written >= 0 && written <= this.#slotPayloadBytes) return written;
+      // Written into the tag room: move it to bigger slots (never encode twice: codecs keep state).
+      if (written >= 0) return this.#writePayload(slot.slice(rtpHeaderBytes, rtpHeaderBytes + written));
     }
     return this.#writePayload(codec.encode(payload));
   }
