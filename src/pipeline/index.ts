@@ -86,6 +86,16 @@ export {
   type PocketsphinxOptions,
   PocketsphinxSttProvider,
 } from "./stt/providers/pocketsphinx/pocketsphinx-stt.js";
+export {
+  type SherpaModel,
+  type SherpaModelType,
+  sherpaModelTypes,
+} from "./stt/providers/sherpa-onnx/sherpa-onnx-model.js";
+export {
+  type SherpaOnnxSttOptions,
+  SherpaOnnxSttProvider,
+  sharedSherpaOnnxSttProvider,
+} from "./stt/providers/sherpa-onnx/sherpa-onnx-stt.js";
 export type { SttProvider, SttResult, SttStream, SttStreamOptions } from "./stt/stt-types.js";
 // Fakes for tests of layers above (agent, telephony): clock-driven, no I/O.
 export { FakeCallAudio } from "./testing/fake-call-audio.js";

@@ -13,6 +13,7 @@ import { OpenAiLlmProvider } from "../llm/providers/openai/openai-llm.js";
 import type { RealtimeSessionOptions } from "../realtime/realtime-session.js";
 import { DeepgramSttProvider } from "../stt/providers/deepgram/deepgram-stt.js";
 import { OpenAiSttProvider } from "../stt/providers/openai/openai-stt.js";
+import { sharedSherpaOnnxSttProvider } from "../stt/providers/sherpa-onnx/sherpa-onnx-stt.js";
 import type { SttProvider } from "../stt/stt-types.js";
 import { ElevenLabsTtsProvider } from "../tts/providers/elevenlabs/elevenlabs-tts.js";
 import { OpenAiTtsProvider } from "../tts/providers/openai/openai-tts.js";
@@ -33,6 +34,7 @@ import {
   openAiSttSchema,
   openAiTtsSchema,
   realtimeSchema,
+  sherpaOnnxSttSchema,
 } from "./provider-options.js";
 
 /** A provider's options as the config holds them. */
@@ -204,12 +206,18 @@ function buildStt(options: ProviderOptionsInput, c: ProviderContext): SttProvide
         clock,
       });
     }
+    case "sherpa-onnx": {
+      // Checked and loaded here, at startup (one model per folder and options in the process).
+      const { provider: _p, ...rest } = parse(sherpaOnnxSttSchema, options, field);
+      return sharedSherpaOnnxSttProvider(defined(rest));
+    }
     default: {
       const builtin = c.builtins?.stt?.[options.provider];
       if (builtin === undefined) {
         throw unknownProvider(field, options.provider, [
           "deepgram",
           "openai",
+          "sherpa-onnx",
           ...Object.keys(c.builtins?.stt ?? {}),
         ]);
       }

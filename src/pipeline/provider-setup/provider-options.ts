@@ -5,6 +5,7 @@
  * config loader's ${VAR} interpolation fills `apiKey`.
  */
 import { z } from "zod";
+import { sherpaModelTypes } from "../stt/providers/sherpa-onnx/sherpa-onnx-model.js";
 
 const connection = {
   apiKey: z.string().min(1).optional(),
@@ -74,6 +75,16 @@ export const openAiSttSchema = z.strictObject({
   model: z.string().min(1).optional(),
   prompt: z.string().optional(),
   minUtteranceMs: z.number().int().min(0).optional(),
+});
+
+export const sherpaOnnxSttSchema = z.strictObject({
+  provider: z.literal("sherpa-onnx"),
+  modelDir: z
+    .string({ error: "set it to an unpacked sherpa-onnx ASR model folder (tokens.txt + .onnx files)" })
+    .min(1),
+  modelType: z.enum(sherpaModelTypes).optional(),
+  numThreads: z.number().int().min(1).max(16).optional(),
+  partialEveryMs: z.number().int().min(0).optional(),
 });
 
 export const openAiTtsSchema = z.strictObject({
