@@ -10,6 +10,7 @@ import type { DtmfDigitEvent } from "../dtmf/dtmf-receiver.js";
 import type { JitterBufferOptions, JitterBufferStats } from "../jitter/jitter-types.js";
 import type { MediaPacer } from "../pacing/media-pacer.js";
 import type { NegotiatedMedia } from "../sdp/sdp-negotiation-types.js";
+import type { RtpSourceLatchOptions } from "./rtp-source-latch.js";
 import type { FlushResult, UtteranceHandle, UtteranceResult, UtteranceSource } from "./utterance-queue.js";
 
 /** Per-session counters (all since the session opened). */
@@ -52,6 +53,11 @@ export interface MediaSessionStats {
   readonly sendErrors: number;
   /** Source address changes followed (symmetric RTP). */
   readonly latchChanges: number;
+  /**
+   * Plain-RTP packets from a source other than the latched one, dropped because that source has not
+   * proven a switch (an in-sequence run while the latched source is quiet; rtp-source-latch.ts).
+   */
+  readonly latchRejected: number;
   readonly ssrcChanges: number;
   /** Agent frames that were not 20 ms at 8/16/24/48 kHz. */
   readonly badAgentFrames: number;
@@ -122,6 +128,8 @@ export interface MediaSessionOptions {
   readonly rtcpIntervalMs?: number;
   /** A new inbound SSRC replaces the current one after this much quiet (default 300 ms). */
   readonly ssrcSwitchAfterMs?: number;
+  /** When plain RTP may follow a new source address (defaultRtpSourceLatchOptions). */
+  readonly latch?: Partial<RtpSourceLatchOptions>;
   /** Larger datagrams are dropped (default 1500). */
   readonly maxDatagramBytes?: number;
   /** Clock of the telephone-event payload type when NegotiatedMedia does not carry one (default 8000). */

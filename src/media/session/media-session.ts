@@ -15,7 +15,7 @@ import type { AudioFrame } from "../audio/audio-frame.js";
 import type { ResamplerRateHz } from "../audio/resampler.js";
 import type { CodecFactoryOptions } from "../codecs/codec-registry.js";
 import { type MediaPacer, type PacedSource, processMediaPacer } from "../pacing/media-pacer.js";
-import { isRtcpPacket, parseRtpPacket } from "../rtp/rtp-packet.js";
+import { isRtcpPacket, parseRtpPacket, type RtpPacket } from "../rtp/rtp-packet.js";
 import type { NegotiatedMedia } from "../sdp/sdp-negotiation-types.js";
 import type { SrtpFailure } from "../srtp/srtp-session.js";
 import { FrameQueue } from "./frame-queue.js";
@@ -30,6 +30,7 @@ import {
 } from "./media-session-types.js";
 import { OutboundStream } from "./outbound-stream.js";
 import { RtcpReporter, randomizedRtcpIntervalMs } from "./rtcp-reporter.js";
+import { RtpSourceLatch } from "./rtp-source-latch.js";
 import { type BindRtpSocketsOptions, bindRtpSockets, type RtpSockets } from "./rtp-port-allocator.js";
 import {
   createNegotiatedCodec,
@@ -80,6 +81,7 @@ export class MediaSession extends EventEmitter<MediaSessionEvents> implements Me
   readonly #options: MediaSessionOptions;
   readonly #reporter: RtcpReporter;
   readonly #utterances: UtteranceQueue;
+  readonly #sourceLatch: RtpSourceLatch;
   #media: ResolvedMedia | undefined;
   #inbound: InboundStream | undefined;
   #outbound: OutboundStream | undefined;
@@ -110,6 +112,7 @@ export class MediaSession extends EventEmitter<MediaSessionEvents> implements Me
     rtcpReceived: 0,
     sendErrors: 0,
     latchChanges: 0,
+    latchRejected: 0,
   };
 
   /** Binds RTP/RTCP sockets from the allocator's range; configure() once the SDP exchange is done. */
@@ -130,6 +133,7 @@ export class MediaSession extends EventEmitter<MediaSessionEvents> implements Me
     this.#maxDatagramBytes = options.maxDatagramBytes ?? defaultMediaSessionOptions.maxDatagramBytes;
     this.#codecOptions = { opusSampleRateHz: this.#pipelineRateHz, ...options.codecOptions };
     this.#reporter = new RtcpReporter(options.cname ?? randomToken(12));
+    this.#sourceLatch = new RtpSourceLatch(options.latch);
     this.#utterances = new UtteranceQueue({
       events: {
         onStarted: (handle) => this.#emitSafely("utteranceStarted", handle),
@@ -217,6 +221,7 @@ export class MediaSession extends EventEmitter<MediaSessionEvents> implements Me
       // A new SDP address (re-INVITE to another media server) restarts latching from it.
       this.#rtpTarget = next.remoteRtp;
       this.#rtcpTarget = next.remoteRtcp;
+      this.#sourceLatch.reset(next.remoteRtp);
       if (previous !== undefined) this.#inbound?.expectNewSource();
     }
     if (previous === undefined) {
@@ -413,6 +418,7 @@ export class MediaSession extends EventEmitter<MediaSessionEvents> implements Me
       return;
     }
     const arrivalMs = this.#clock.nowMs();
+    if (!this.#admitSource(rinfo, parsed.packet, arrivalMs)) return;
     const verdict = inbound.accept(parsed.packet, arrivalMs);
     if (verdict === "wrong-payload-type") {
       this.#counters.wrongPayloadType++;
@@ -424,7 +430,7 @@ export class MediaSession extends EventEmitter<MediaSessionEvents> implements Me
     }
     this.#counters.packetsReceived++;
     this.#counters.bytesReceived += msg.length;
-    this.#latch(rinfo);
+    this.#latch(rinfo, parsed.packet, arrivalMs);
     for (const digit of inbound.digits) {
       this.#counters.dtmfDigitsReceived++;
       this.#emitSafely("dtmf", digit);
@@ -436,8 +442,19 @@ export class MediaSession extends EventEmitter<MediaSessionEvents> implements Me
     if (failure === "too-short" || failure === "malformed") this.#counters.malformed++;
   }
 
-  /** RFC 4961 symmetric RTP: send to where valid packets come from. */
-  #latch(rinfo: RemoteInfo): void {
+  /**
+   * Before a packet is played: is its source the latched one, or has it proven a switch? With SRTP
+   * every packet here authenticated (the sender holds the key). Plain RTP: see rtp-source-latch.ts.
+   */
+  #admitSource(rinfo: RemoteInfo, packet: RtpPacket, arrivalMs: number): boolean {
+    if (this.#sourceLatch.admit(rinfo, packet, arrivalMs, this.#srtp !== undefined)) return true;
+    this.#counters.latchRejected++;
+    return false;
+  }
+
+  /** RFC 4961 symmetric RTP: send to where valid packets come from (the latched source). */
+  #latch(rinfo: RemoteInfo, packet: RtpPacket, arrivalMs: number): void {
+    this.#sourceLatch.confirm(rinfo, packet, arrivalMs);
     const target = this.#rtpTarget;
     if (target !== undefined && target.address === rinfo.address && target.port === rinfo.port) return;
     const endpoint = { address: rinfo.address, port: rinfo.port };
