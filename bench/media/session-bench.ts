@@ -21,7 +21,7 @@ import { createSocket } from "node:dgram";
 import { once } from "node:events";
 import { loadavg } from "node:os";
 import { join } from "node:path";
-import { PerformanceObserver } from "node:perf_hooks";
+import { type PerformanceEntry, PerformanceObserver } from "node:perf_hooks";
 import {
   type AudioFrame,
   answerOffer,
@@ -119,6 +119,39 @@ interface RunResult {
   /** GC pauses during the measured phase (a pause delays every timer, the pacer's included). */
   readonly gcPauses: number;
   readonly gcMaxMs: number;
+  /** Mark-compact (major) and scavenge (minor) pauses, and the longest of each kind. */
+  readonly gcMajor: number;
+  readonly gcMajorMaxMs: number;
+  readonly gcMinor: number;
+  readonly gcMinorMaxMs: number;
+  /**
+   * ArrayBuffer backing-store bytes allocated per call-second (approximate: the sum of the rises of
+   * process.memoryUsage().arrayBuffers sampled every 5 ms; frees happen only when a GC sweeps).
+   */
+  readonly arrayBufferKbPerCallSecond: number;
+}
+
+/** node:perf_hooks gc entry kinds (NODE_PERFORMANCE_GC_*). */
+const gcKindMajor = 4;
+const gcKindMinor = 1;
+
+/** Sums the rises of process.memoryUsage().arrayBuffers, sampled on a timer, until stop(). */
+function arrayBufferAllocationMeter(intervalMs: number): { stop(): number } {
+  let last = process.memoryUsage().arrayBuffers;
+  let allocated = 0;
+  const timer = setInterval(() => {
+    const now = process.memoryUsage().arrayBuffers;
+    if (now > last) allocated += now - last;
+    last = now;
+  }, intervalMs);
+  return {
+    stop(): number {
+      clearInterval(timer);
+      const now = process.memoryUsage().arrayBuffers;
+      if (now > last) allocated += now - last;
+      return allocated;
+    },
+  };
 }
 
 async function runLoad(
@@ -177,18 +210,29 @@ async function runLoad(
   pacer.resetStats();
   let gcPauses = 0;
   let gcMaxMs = 0;
+  const gc = { major: 0, majorMaxMs: 0, minor: 0, minorMaxMs: 0 };
   const gcObserver = new PerformanceObserver((list) => {
     for (const entry of list.getEntries()) {
       gcPauses++;
       gcMaxMs = Math.max(gcMaxMs, entry.duration);
+      const detail = (entry as PerformanceEntry & { readonly detail?: { readonly kind?: number } }).detail;
+      if (detail?.kind === gcKindMajor) {
+        gc.major++;
+        gc.majorMaxMs = Math.max(gc.majorMaxMs, entry.duration);
+      } else if (detail?.kind === gcKindMinor) {
+        gc.minor++;
+        gc.minorMaxMs = Math.max(gc.minorMaxMs, entry.duration);
+      }
     }
   });
   gcObserver.observe({ entryTypes: ["gc"] });
+  const meter = arrayBufferAllocationMeter(5);
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   await sleep(seconds * 1000);
   const cpu = process.cpuUsage(cpu0);
   const elapsedMs = performance.now() - t0;
+  const arrayBufferBytes = meter.stop();
   const rss = process.memoryUsage().rss;
   const received = sessions.reduce((sum, s) => sum + s.stats().packetsReceived, 0) - received0;
   const stats = pacer.stats();
@@ -220,6 +264,11 @@ async function runLoad(
     loadAverage: loadavg()[0] ?? 0,
     gcPauses,
     gcMaxMs,
+    gcMajor: gc.major,
+    gcMajorMaxMs: gc.majorMaxMs,
+    gcMinor: gc.minor,
+    gcMinorMaxMs: gc.minorMaxMs,
+    arrayBufferKbPerCallSecond: arrayBufferBytes / 1000 / n / (elapsedMs / 1000),
   };
 }
 
@@ -352,6 +401,9 @@ function formatRow(r: RunResult): string {
     r.loadAverage.toFixed(1).padStart(5),
     String(r.gcPauses).padStart(4),
     r.gcMaxMs.toFixed(1).padStart(6),
+    `${r.gcMajor}/${r.gcMinor}`.padStart(8),
+    `${r.gcMajorMaxMs.toFixed(1)}/${r.gcMinorMaxMs.toFixed(1)}`.padStart(10),
+    r.arrayBufferKbPerCallSecond.toFixed(1).padStart(8),
     `  ${r.sustained ? "yes" : "no"}${r.sustainedByLateness ? "" : " (late p99 > 5)"}`,
   ].join(" ");
 }
@@ -378,14 +430,14 @@ async function main(): Promise<void> {
         .map(([stage, us]) => `${stage} ${us.toFixed(1)}`)
         .join(", ");
       console.log(
-        `\n${codec} + SRTP, pipeline ${pipelineRateHz / 1000} kHz: media path without sockets ${path.totalUs.toFixed(1)} µs CPU per call per 20 ms (${stages}) = ${path.cpuMsPerCallSecond.toFixed(2)} ms per call-second`,
+        `\n${codec} + SRTP, pipeline ${pipelineRateHz / 1000} kHz: media path without sockets ${path.totalUs.toFixed(1)} µs CPU per call per 20 ms (${stages}) = ${path.cpuMsPerCallSecond.toFixed(2)} ms per call-second; ${path.arrayBufferBytesPerCallTick.toFixed(0)} ArrayBuffer bytes allocated per call per 20 ms`,
       );
       console.log(`live calls, agent audio both ways, ${seconds} s per step:`);
       console.log(
-        "    N  cpu%  cpu ms/call/s  calls/core  MB/call jit p50 jit p99 jit max late50 late99 late ticks skipped loss%  load   gc gc max  sustained",
+        "    N  cpu%  cpu ms/call/s  calls/core  MB/call jit p50 jit p99 jit max late50 late99 late ticks skipped loss%  load   gc gc max maj/min max maj/min AB kB/c/s  sustained",
       );
       console.log(
-        "  jit = per-stream |send interval - 20 ms| (pacing jitter, ms); late = send time - tick deadline (ms); gc = pauses in the step, gc max in ms",
+        "  jit = per-stream |send interval - 20 ms| (pacing jitter, ms); late = send time - tick deadline (ms); gc = pauses in the step, gc max in ms; maj/min = mark-compact/scavenge pauses and their max ms; AB kB/c/s = ArrayBuffer kB allocated per call-second (approx.)",
       );
       let best = 0;
       let bestByLateness = 0;

@@ -23,6 +23,17 @@ export interface AudioCodec {
   /** One RTP payload -> zero or more frames at `sampleRateHz` (a 30 ms G.711 packet gives one 30 ms frame).
    * Never throws: undecodable payloads give [] and count a decode error. */
   decode(payload: Uint8Array): AudioFrame[];
+  /**
+   * Optional allocation-free encode: writes the payload of one 20 ms frame to `out` from `at` and
+   * returns its length, or -1 (nothing written) when it would not fit in `out`.
+   */
+  encodeInto?(frame: AudioFrame, out: Uint8Array, at: number): number;
+  /**
+   * Optional allocation-free decode: writes the samples of `payload` to `out` from `at` and returns
+   * their count; 0 for an undecodable payload (a decode error is counted), -1 (nothing written, no
+   * state changed) when they would not fit in `out`. Never throws.
+   */
+  decodeInto?(payload: Uint8Array, out: Int16Array, at: number): number;
   /** A 20 ms frame that stands in for one lost frame. */
   plc(): AudioFrame;
   /** Forget decoder/encoder history (new stream, e.g. after an SSRC change). */

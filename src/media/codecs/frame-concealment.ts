@@ -6,22 +6,26 @@ import { type AudioFrame, samplesPerFrame } from "../audio/audio-frame.js";
 const fadeSteps = [1, 0.7, 0.4, 0.1];
 
 export class RepeatFadeConcealer {
-  private last: Int16Array;
+  private readonly last: Int16Array;
   private lostInRow = 0;
 
   constructor(private readonly sampleRateHz: number) {
     this.last = new Int16Array(samplesPerFrame(sampleRateHz));
   }
 
-  /** Remember the last 20 ms of good audio. */
-  remember(samples: Int16Array): void {
-    const n = this.last.length;
-    if (samples.length >= n) this.last = samples.slice(samples.length - n);
-    else {
-      const merged = new Int16Array(n);
-      merged.set(this.last.subarray(samples.length), 0);
-      merged.set(samples, n - samples.length);
-      this.last = merged;
+  /**
+   * Remember the last 20 ms of good audio, `samples[start, end)` (copied into our own buffer: no
+   * allocation).
+   */
+  remember(samples: Int16Array, start = 0, end = samples.length): void {
+    const last = this.last;
+    const n = last.length;
+    const count = end - start;
+    if (count >= n) {
+      for (let i = 0; i < n; i++) last[i] = samples[end - n + i] as number;
+    } else {
+      last.copyWithin(0, count);
+      for (let i = 0; i < count; i++) last[n - count + i] = samples[start + i] as number;
     }
     this.lostInRow = 0;
   }

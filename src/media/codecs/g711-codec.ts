@@ -83,19 +83,38 @@ class G711Codec implements AudioCodec {
   encode(frame: AudioFrame): Uint8Array {
     assertRate(frame, this.sampleRateHz);
     const out = new Uint8Array(frame.samples.length);
-    for (let i = 0; i < out.length; i++) out[i] = this.encodeTable[(frame.samples[i] ?? 0) + 32768] ?? 0;
+    this.encodeInto(frame, out, 0);
     return out;
   }
 
+  encodeInto(frame: AudioFrame, out: Uint8Array, at: number): number {
+    assertRate(frame, this.sampleRateHz);
+    const samples = frame.samples;
+    const n = samples.length;
+    if (at < 0 || at + n > out.length) return -1;
+    const table = this.encodeTable;
+    // Samples are Int16 (index 0..65535 after the offset): `as number` skips a per-sample `?? 0`.
+    for (let i = 0; i < n; i++) out[at + i] = table[(samples[i] as number) + 32768] as number;
+    return n;
+  }
+
   decode(payload: Uint8Array): AudioFrame[] {
-    if (payload.length === 0) {
-      this.counters.decodeErrors++;
-      return [];
-    }
     const samples = new Int16Array(payload.length);
-    for (let i = 0; i < payload.length; i++) samples[i] = this.decodeTable[payload[i] ?? 0] ?? 0;
-    this.concealer.remember(samples);
+    if (this.decodeInto(payload, samples, 0) <= 0) return [];
     return [{ samples, sampleRateHz: 8000 }];
+  }
+
+  decodeInto(payload: Uint8Array, out: Int16Array, at: number): number {
+    const n = payload.length;
+    if (n === 0) {
+      this.counters.decodeErrors++;
+      return 0;
+    }
+    if (at < 0 || at + n > out.length) return -1;
+    const table = this.decodeTable;
+    for (let i = 0; i < n; i++) out[at + i] = table[payload[i] as number] as number;
+    this.concealer.remember(out, at, at + n);
+    return n;
   }
 
   plc(): AudioFrame {

@@ -242,7 +242,9 @@ export class OutboundStream {
     // 4-byte multiples keep every slot, and so every payload, 32-bit aligned (SRTP XORs by words).
     const slotBytes = (rtpHeaderBytes + payloadBytes + packetSlotTrailerBytes + 3) & ~3;
     const all = new Uint8Array(slotBytes * packetSlots);
-    this.#slots = Array.from({ length: packetSlots }, (_, i) => all.subarray(i * slotBytes, (i + 1) * slotBytes));
+    this.#slots = Array.from({ length: packetSlots }, (_, i) =>
+      all.subarray(i * slotBytes, (i + 1) * slotBytes),
+    );
     this.#slotPayloadBytes = payloadBytes;
   }
 

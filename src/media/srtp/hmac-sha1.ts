@@ -113,7 +113,7 @@ export class HmacSha1 {
     this.#block[this.#fill++] = value;
     this.#length++;
     if (this.#fill === blockBytes) {
-      this.#compress();
+      this.#compress(this.#block, 0);
       this.#fill = 0;
     }
   }
@@ -121,13 +121,17 @@ export class HmacSha1 {
   #update(data: Uint8Array, start: number, end: number): void {
     const block = this.#block;
     let fill = this.#fill;
-    for (let i = start; i < end; i++) {
-      block[fill++] = data[i] ?? 0;
+    let i = start;
+    // Top up a partly filled block, then compress whole blocks straight from `data`.
+    if (fill > 0) {
+      while (i < end && fill < blockBytes) block[fill++] = data[i++] as number;
       if (fill === blockBytes) {
-        this.#compress();
+        this.#compress(block, 0);
         fill = 0;
       }
     }
+    for (; end - i >= blockBytes; i += blockBytes) this.#compress(data, i);
+    while (i < end) block[fill++] = data[i++] as number;
     this.#fill = fill;
     this.#length += end - start;
   }
@@ -140,7 +144,7 @@ export class HmacSha1 {
     block[fill++] = 0x80;
     if (fill > blockBytes - 8) {
       block.fill(0, fill);
-      this.#compress();
+      this.#compress(block, 0);
       fill = 0;
     }
     block.fill(0, fill, blockBytes - 8);
@@ -154,7 +158,7 @@ export class HmacSha1 {
     block[61] = (bits >>> 16) & 0xff;
     block[62] = (bits >>> 8) & 0xff;
     block[63] = bits & 0xff;
-    this.#compress();
+    this.#compress(block, 0);
     this.#fill = 0;
     const h = this.#h;
     const d = this.#digest;
@@ -168,51 +172,71 @@ export class HmacSha1 {
     return d;
   }
 
-  /** FIPS 180-4 6.1.2: one 512-bit block from #block into #h. */
-  #compress(): void {
+  /** FIPS 180-4 6.1.2: one 512-bit block, `b[at, at + 64)`, into #h. */
+  #compress(b: Uint8Array, at: number): void {
     const w = this.#w;
-    const b = this.#block;
+    // Indices are in range by construction; `as number` avoids a per-byte `?? 0` in the hot loop.
     for (let t = 0; t < 16; t++) {
-      const j = t * 4;
-      w[t] = ((b[j] ?? 0) << 24) | ((b[j + 1] ?? 0) << 16) | ((b[j + 2] ?? 0) << 8) | (b[j + 3] ?? 0);
+      const j = at + t * 4;
+      w[t] =
+        ((b[j] as number) << 24) |
+        ((b[j + 1] as number) << 16) |
+        ((b[j + 2] as number) << 8) |
+        (b[j + 3] as number);
     }
     for (let t = 16; t < 80; t++) {
-      const x = (w[t - 3] ?? 0) ^ (w[t - 8] ?? 0) ^ (w[t - 14] ?? 0) ^ (w[t - 16] ?? 0);
+      const x = (w[t - 3] as number) ^ (w[t - 8] as number) ^ (w[t - 14] as number) ^ (w[t - 16] as number);
       w[t] = (x << 1) | (x >>> 31);
     }
     const h = this.#h;
-    let a = h[0] ?? 0;
-    let bb = h[1] ?? 0;
-    let c = h[2] ?? 0;
-    let d = h[3] ?? 0;
-    let e = h[4] ?? 0;
-    for (let t = 0; t < 80; t++) {
-      let f: number;
-      let k: number;
-      if (t < 20) {
-        f = (bb & c) | (~bb & d);
-        k = 0x5a827999;
-      } else if (t < 40) {
-        f = bb ^ c ^ d;
-        k = 0x6ed9eba1;
-      } else if (t < 60) {
-        f = (bb & c) | (bb & d) | (c & d);
-        k = 0x8f1bbcdc | 0;
-      } else {
-        f = bb ^ c ^ d;
-        k = 0xca62c1d6 | 0;
-      }
-      const temp = (((a << 5) | (a >>> 27)) + f + e + k + (w[t] ?? 0)) | 0;
+    let a = h[0] as number;
+    let bb = h[1] as number;
+    let c = h[2] as number;
+    let d = h[3] as number;
+    let e = h[4] as number;
+    // One loop per round function (no per-round branch).
+    for (let t = 0; t < 20; t++) {
+      const temp = (((a << 5) | (a >>> 27)) + ((bb & c) | (~bb & d)) + e + 0x5a827999 + (w[t] as number)) | 0;
       e = d;
       d = c;
       c = (bb << 30) | (bb >>> 2);
       bb = a;
       a = temp;
     }
-    h[0] = ((h[0] ?? 0) + a) | 0;
-    h[1] = ((h[1] ?? 0) + bb) | 0;
-    h[2] = ((h[2] ?? 0) + c) | 0;
-    h[3] = ((h[3] ?? 0) + d) | 0;
-    h[4] = ((h[4] ?? 0) + e) | 0;
+    for (let t = 20; t < 40; t++) {
+      const temp = (((a << 5) | (a >>> 27)) + (bb ^ c ^ d) + e + 0x6ed9eba1 + (w[t] as number)) | 0;
+      e = d;
+      d = c;
+      c = (bb << 30) | (bb >>> 2);
+      bb = a;
+      a = temp;
+    }
+    for (let t = 40; t < 60; t++) {
+      const temp =
+        (((a << 5) | (a >>> 27)) +
+          ((bb & c) | (bb & d) | (c & d)) +
+          e +
+          (0x8f1bbcdc | 0) +
+          (w[t] as number)) |
+        0;
+      e = d;
+      d = c;
+      c = (bb << 30) | (bb >>> 2);
+      bb = a;
+      a = temp;
+    }
+    for (let t = 60; t < 80; t++) {
+      const temp = (((a << 5) | (a >>> 27)) + (bb ^ c ^ d) + e + (0xca62c1d6 | 0) + (w[t] as number)) | 0;
+      e = d;
+      d = c;
+      c = (bb << 30) | (bb >>> 2);
+      bb = a;
+      a = temp;
+    }
+    h[0] = ((h[0] as number) + a) | 0;
+    h[1] = ((h[1] as number) + bb) | 0;
+    h[2] = ((h[2] as number) + c) | 0;
+    h[3] = ((h[3] as number) + d) | 0;
+    h[4] = ((h[4] as number) + e) | 0;
   }
 }

@@ -29,6 +29,11 @@ export interface SrtpSessionOptions {
    * SSRCs cannot grow memory without bound. A call normally has one or two.
    */
   readonly maxSsrcContexts?: number;
+  /**
+   * SRTP (not SRTCP) keystream of this many consecutive packet indices per AES call (default 8):
+   * one cipher call and one allocation per 8 packets instead of per packet (aes-cm-keystream.ts).
+   */
+  readonly keystreamPrefetchPackets?: number;
 }
 
 export type SrtpFailure = "too-short" | "malformed" | "auth-failed" | "replayed";
@@ -58,6 +63,7 @@ interface SsrcContext {
 }
 
 const rtcpIndexBytes = 4;
+const defaultKeystreamPrefetchPackets = 8;
 const srtcpEBit = 0x8000_0000;
 
 function u32(b: Uint8Array, at: number): number {
@@ -102,7 +108,9 @@ export class SrtpSession {
     this.#rtpTagBytes = params.rtpAuthTagBytes;
     this.#rtcpTagBytes = params.rtcpAuthTagBytes;
     const derived = deriveSrtpSessionKeys(keys.masterKey, keys.masterSalt, params.sessionAuthKeyBytes);
-    this.#rtpCipher = new AesCmKeystream(derived.rtp.cipherKey, derived.rtp.cipherSalt);
+    this.#rtpCipher = new AesCmKeystream(derived.rtp.cipherKey, derived.rtp.cipherSalt, {
+      prefetchPackets: options.keystreamPrefetchPackets ?? defaultKeystreamPrefetchPackets,
+    });
     this.#rtcpCipher = new AesCmKeystream(derived.rtcp.cipherKey, derived.rtcp.cipherSalt);
     this.#rtpAuth = new HmacSha1(derived.rtp.authKey);
     this.#rtcpAuth = new HmacSha1(derived.rtcp.authKey);
@@ -113,6 +121,11 @@ export class SrtpSession {
   /** RTP authentication tag length of this suite (10 or 4 bytes). */
   get rtpTagBytes(): number {
     return this.#rtpTagBytes;
+  }
+
+  /** AES calls made for SRTP packets (with prefetch, about one per `keystreamPrefetchPackets`). */
+  get rtpCipherCalls(): number {
+    return this.#rtpCipher.cipherCalls;
   }
 
   /** Number of SSRC contexts held. */
@@ -153,23 +166,45 @@ export class SrtpSession {
 
   /** RFC 3711 3.3: encrypts the payload and appends the tag. Returns a new buffer. */
   protectRtp(packet: Uint8Array): SrtpResult {
-    const headerBytes = rtpHeaderLength(packet);
-    if (headerBytes < 0) return this.#fail(packet.length < 12 ? "too-short" : "malformed");
-    if ((packet[0] ?? 0) >>> 6 !== 2) return this.#fail("malformed");
-    const seq = ((packet[2] ?? 0) << 8) | (packet[3] ?? 0);
-    const ssrc = u32(packet, 8);
+    const out = Buffer.allocUnsafe(packet.length + this.#rtpTagBytes);
+    out.set(packet, 0);
+    const failure = this.#protectRtp(out, packet.length);
+    return failure === undefined ? { ok: true, packet: out } : this.#fail(failure);
+  }
+
+  /**
+   * RFC 3711 3.3, in place: encrypts the payload of the RTP packet in `buf[0, packetBytes)` and
+   * writes the tag after it, so `buf` needs `packetBytes + rtpTagBytes` bytes. Returns the SRTP
+   * packet's length, or -1 when the packet cannot be protected (counted as malformed; `buf` is then
+   * unchanged). For the send path, which owns its packet buffers: no allocation per packet.
+   */
+  protectRtpInPlace(buf: Uint8Array, packetBytes: number): number {
+    if (packetBytes < 0 || packetBytes + this.#rtpTagBytes > buf.length) {
+      this.#fail("malformed");
+      return -1;
+    }
+    const failure = this.#protectRtp(buf, packetBytes);
+    if (failure === undefined) return packetBytes + this.#rtpTagBytes;
+    this.#fail(failure);
+    return -1;
+  }
+
+  #protectRtp(buf: Uint8Array, packetBytes: number): SrtpFailure | undefined {
+    const headerBytes = rtpHeaderLength(buf, packetBytes);
+    if (headerBytes < 0) return packetBytes < 12 ? "too-short" : "malformed";
+    if ((buf[0] ?? 0) >>> 6 !== 2) return "malformed";
+    const seq = ((buf[2] ?? 0) << 8) | (buf[3] ?? 0);
+    const ssrc = u32(buf, 8);
     const state = this.#context(ssrc).rtpSend;
     const v = state.estimate(seq);
     // A packet sent late from before the first ROC cycle cannot be indexed; drop it.
-    if (v < 0) return this.#fail("malformed");
+    if (v < 0) return "malformed";
     state.commit(v, seq);
-    const out = Buffer.allocUnsafe(packet.length + this.#rtpTagBytes);
-    out.set(packet, 0);
-    this.#rtpCipher.xor(out, headerBytes, packet.length, ssrc, v >>> 16, (((v & 0xffff) << 16) | seq) >>> 0);
+    this.#rtpCipher.xor(buf, headerBytes, packetBytes, ssrc, v >>> 16, (((v & 0xffff) << 16) | seq) >>> 0);
     // RFC 3711 4.2: the tag covers the authenticated portion followed by the 32-bit ROC.
-    this.#rtpAuth.sign(out, 0, packet.length, v, out, packet.length, this.#rtpTagBytes);
+    this.#rtpAuth.sign(buf, 0, packetBytes, v, buf, packetBytes, this.#rtpTagBytes);
     this.counters.rtpProtected++;
-    return { ok: true, packet: out };
+    return undefined;
   }
 
   /**
