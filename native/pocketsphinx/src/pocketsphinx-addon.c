@@ -6,10 +6,15 @@
  * calls per decoder; this file still refuses overlapping work on one decoder ("busy").
  *
  * exports:
- *   createDecoder({ hmm, lm, dict, sampleRateHz }) -> Promise<Decoder>
+ *   createDecoder({ hmm, lm, dict, sampleRateHz, args?, searches? }) -> Promise<Decoder>
+ *       args: extra configuration, ["-name", "value", ...] (ps_args() names, e.g. "-fwdflat", "no");
+ *       searches: more n-gram searches, [name, lmPath, ...] (ps_set_lm_file); "lm" is the default one.
+ *   setSearch(decoder, name) -> undefined                     (sync, between utterances)
  *   startUtterance(decoder) -> undefined                      (sync, cheap)
  *   processRaw(decoder, Int16Array, wantPartial) -> Promise<string | null>
  *   endUtterance(decoder) -> Promise<string>                  (final hypothesis, "" if none)
+ *   lastConfidence(decoder) -> number                         (posterior of the last final, 0..1;
+ *                                                              -1 when the search has no lattice)
  *   freeDecoder(decoder) -> undefined                         (idempotent; deferred while busy)
  */
 #define NAPI_VERSION 8
@@ -26,6 +31,7 @@ typedef struct {
   int free_requested;
   int in_utterance;
   int orphaned; /* JS let go of the handle while work was running: free on completion */
+  double last_confidence;
 } decoder_t;
 
 typedef enum { WORK_CREATE, WORK_PROCESS, WORK_END } work_kind_t;
@@ -40,6 +46,8 @@ typedef struct {
   int want_partial;
   char *hmm, *lm, *dict;
   char samprate[16];
+  char **args; /* NULL-terminated "-name", "value" pairs */
+  char **searches; /* NULL-terminated name, path pairs */
   char *result; /* heap copy of the hypothesis, or NULL */
   const char *error_code;
 } work_t;
@@ -79,7 +87,15 @@ static char *dup_string(const char *s) {
   return copy;
 }
 
+static void free_strings(char **list) {
+  if (list == NULL) return;
+  for (char **p = list; *p != NULL; p++) free(*p);
+  free(list);
+}
+
 static void work_free(work_t *w) {
+  free_strings(w->args);
+  free_strings(w->searches);
   free(w->samples);
   free(w->hmm);
   free(w->lm);
@@ -94,14 +110,39 @@ static void execute(napi_env env, void *data) {
   decoder_t *d = w->decoder;
   switch (w->kind) {
     case WORK_CREATE: {
-      d->config = cmd_ln_init(NULL, ps_args(), TRUE, "-hmm", w->hmm, "-lm", w->lm, "-dict", w->dict,
-                              "-samprate", w->samprate, "-logfn", "/dev/null", NULL);
+      char *base[] = {"ringagent", "-hmm", w->hmm, "-lm", w->lm, "-dict", w->dict,
+                      "-samprate", w->samprate, "-logfn", "/dev/null"};
+      size_t n_base = sizeof base / sizeof base[0];
+      size_t n_args = 0;
+      while (w->args != NULL && w->args[n_args] != NULL) n_args++;
+      char **argv = (char **)calloc(n_base + n_args + 1, sizeof(char *));
+      if (argv == NULL) {
+        w->error_code = "pocketsphinx_memory";
+        return;
+      }
+      memcpy(argv, base, sizeof base);
+      for (size_t i = 0; i < n_args; i++) argv[n_base + i] = w->args[i];
+      d->config = cmd_ln_parse_r(NULL, ps_args(), (int32)(n_base + n_args), argv, TRUE);
+      free(argv);
       if (d->config == NULL) {
         w->error_code = "pocketsphinx_config";
         return;
       }
       d->ps = ps_init(d->config);
-      if (d->ps == NULL) w->error_code = "pocketsphinx_model_load";
+      if (d->ps == NULL) {
+        w->error_code = "pocketsphinx_model_load";
+        return;
+      }
+      for (char **p = w->searches; p != NULL && p[0] != NULL && p[1] != NULL; p += 2) {
+        if (ps_set_lm_file(d->ps, p[0], p[1]) < 0) {
+          w->error_code = "pocketsphinx_model_load";
+          return;
+        }
+      }
+      /* ps_set_lm_file makes the new search current: go back to the default one. */
+      if (w->searches != NULL && w->searches[0] != NULL && ps_set_search(d->ps, "_default") < 0) {
+        w->error_code = "pocketsphinx_model_load";
+      }
       return;
     }
     case WORK_PROCESS: {
@@ -122,6 +163,11 @@ static void execute(napi_env env, void *data) {
       }
       int32 score = 0;
       w->result = dup_string(ps_get_hyp(d->ps, &score));
+      d->last_confidence = -1;
+      if (cmd_ln_boolean_r(d->config, "-bestpath") && w->result != NULL) {
+        int32 prob = ps_get_prob(d->ps);
+        d->last_confidence = logmath_exp(ps_get_logmath(d->ps), prob);
+      }
       return;
     }
   }
@@ -184,6 +230,46 @@ static char *get_string_property(napi_env env, napi_value object, const char *ke
   return out;
 }
 
+/* A JS string array as a NULL-terminated C array (missing property: NULL); sets *ok = 0 on a bad value. */
+static char **get_string_array(napi_env env, napi_value object, const char *key, int *ok) {
+  bool has = false;
+  if (napi_has_named_property(env, object, key, &has) != napi_ok || !has) return NULL;
+  napi_value array;
+  bool is_array = false;
+  uint32_t length = 0;
+  if (napi_get_named_property(env, object, key, &array) != napi_ok) return NULL;
+  napi_valuetype type;
+  if (napi_typeof(env, array, &type) == napi_ok && type == napi_undefined) return NULL;
+  if (napi_is_array(env, array, &is_array) != napi_ok || !is_array ||
+      napi_get_array_length(env, array, &length) != napi_ok) {
+    *ok = 0;
+    return NULL;
+  }
+  char **out = (char **)calloc(length + 1, sizeof(char *));
+  if (out == NULL) {
+    *ok = 0;
+    return NULL;
+  }
+  for (uint32_t i = 0; i < length; i++) {
+    napi_value item;
+    size_t n = 0;
+    if (napi_get_element(env, array, i, &item) != napi_ok ||
+        napi_get_value_string_utf8(env, item, NULL, 0, &n) != napi_ok) {
+      *ok = 0;
+      free_strings(out);
+      return NULL;
+    }
+    out[i] = (char *)malloc(n + 1);
+    if (out[i] == NULL) {
+      *ok = 0;
+      free_strings(out);
+      return NULL;
+    }
+    napi_get_value_string_utf8(env, item, out[i], n + 1, &n);
+  }
+  return out;
+}
+
 static decoder_t *get_decoder(napi_env env, napi_value value) {
   void *data = NULL;
   if (napi_get_value_external(env, value, &data) != napi_ok || data == NULL) {
@@ -228,7 +314,10 @@ static napi_value create_decoder(napi_env env, napi_callback_info info) {
   if (napi_get_named_property(env, argv[0], "sampleRateHz", &rate_value) == napi_ok)
     napi_get_value_int32(env, rate_value, &rate);
   snprintf(w->samprate, sizeof w->samprate, "%d", (int)rate);
-  if (w->hmm == NULL || w->lm == NULL || w->dict == NULL) {
+  int arrays_ok = 1;
+  w->args = get_string_array(env, argv[0], "args", &arrays_ok);
+  w->searches = get_string_array(env, argv[0], "searches", &arrays_ok);
+  if (w->hmm == NULL || w->lm == NULL || w->dict == NULL || !arrays_ok) {
     work_free(w);
     free(d);
     napi_throw_type_error(env, "pocketsphinx_argument", "createDecoder needs hmm, lm and dict paths");
@@ -324,6 +413,47 @@ static napi_value end_utterance(napi_env env, napi_callback_info info) {
   return queue_work(env, w, "pocketsphinx.endUtterance");
 }
 
+static napi_value set_search(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  CHECK(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  if (argc < 2) {
+    napi_throw_type_error(env, "pocketsphinx_argument", "setSearch(decoder, name)");
+    return NULL;
+  }
+  decoder_t *d = get_decoder(env, argv[0]);
+  if (d == NULL) return NULL;
+  if (d->in_utterance) {
+    napi_throw_error(env, "pocketsphinx_state", "setSearch inside an utterance");
+    return NULL;
+  }
+  char name[64];
+  size_t n = 0;
+  if (napi_get_value_string_utf8(env, argv[1], name, sizeof name, &n) != napi_ok) {
+    napi_throw_type_error(env, "pocketsphinx_argument", "setSearch needs a search name");
+    return NULL;
+  }
+  const char *current = ps_get_search(d->ps);
+  if (current != NULL && strcmp(current, name) == 0) return NULL;
+  if (ps_set_search(d->ps, name) < 0) {
+    napi_throw_error(env, "pocketsphinx_search", "no such pocketsphinx search");
+    return NULL;
+  }
+  return NULL;
+}
+
+static napi_value last_confidence(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  CHECK(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  if (argc < 1) return NULL;
+  decoder_t *d = get_decoder(env, argv[0]);
+  if (d == NULL) return NULL;
+  napi_value value;
+  CHECK(env, napi_create_double(env, d->last_confidence, &value));
+  return value;
+}
+
 static napi_value free_decoder(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value argv[1];
@@ -340,6 +470,8 @@ static napi_value free_decoder(napi_env env, napi_callback_info info) {
 static napi_value init(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
       {"createDecoder", NULL, create_decoder, NULL, NULL, NULL, napi_default, NULL},
+      {"setSearch", NULL, set_search, NULL, NULL, NULL, napi_default, NULL},
+      {"lastConfidence", NULL, last_confidence, NULL, NULL, NULL, napi_default, NULL},
       {"startUtterance", NULL, start_utterance, NULL, NULL, NULL, napi_default, NULL},
       {"processRaw", NULL, process_raw, NULL, NULL, NULL, napi_default, NULL},
       {"endUtterance", NULL, end_utterance, NULL, NULL, NULL, napi_default, NULL},

@@ -2,7 +2,7 @@ import type { ToolCall } from "../../../history/conversation-history.js";
 import type { LlmEvent, LlmProvider, LlmRequest } from "../../llm-types.js";
 import type { ConversationScript, ScriptIntent, ScriptSlot } from "./script-schema.js";
 
-const digitWords: Readonly<Record<string, string>> = {
+export const digitWords: Readonly<Record<string, string>> = {
   zero: "0",
   oh: "0",
   o: "0",
@@ -22,7 +22,7 @@ const digitWords: Readonly<Record<string, string>> = {
   nine: "9",
 };
 
-const namePrefixes = ["my name is", "this is", "it's", "it is", "i am", "i'm", "name's", "call me"];
+export const namePrefixes = ["my name is", "this is", "it's", "it is", "i am", "i'm", "name's", "call me"];
 
 /** Words in any script (Latin, Cyrillic...): letters, digits and apostrophes; ё is folded to е. */
 export function words(text: string): string[] {

@@ -16,6 +16,9 @@ export interface PocketsphinxModel {
   readonly dict: string;
 }
 
+/** Name of the addon's default search (the decoder's `lm`). */
+export const defaultSearch = "_default";
+
 /** The Debian pocketsphinx-en-us model. */
 export const debianEnglishModel: PocketsphinxModel = {
   hmm: "/usr/share/pocketsphinx/model/en-us/en-us",
@@ -25,7 +28,19 @@ export const debianEnglishModel: PocketsphinxModel = {
 
 /** The N-API surface of native/pocketsphinx (see its C file). */
 export interface PocketsphinxAddon {
-  createDecoder(options: PocketsphinxModel & { sampleRateHz: number }): Promise<DecoderHandle>;
+  createDecoder(
+    options: PocketsphinxModel & {
+      sampleRateHz: number;
+      /** Extra configuration: ["-name", "value", ...] (pocketsphinx's own argument names). */
+      args?: readonly string[];
+      /** More n-gram searches: [name, lmPath, ...]; the `lm` one stays current ("_default"). */
+      searches?: readonly string[];
+    },
+  ): Promise<DecoderHandle>;
+  /** Makes a search current (between utterances); throws for an unknown name. */
+  setSearch(decoder: DecoderHandle, name: string): void;
+  /** Posterior probability (0..1) of the last final hypothesis; -1 without a lattice (-bestpath no). */
+  lastConfidence(decoder: DecoderHandle): number;
   startUtterance(decoder: DecoderHandle): void;
   processRaw(decoder: DecoderHandle, samples: Int16Array, wantPartial: boolean): Promise<string | null>;
   endUtterance(decoder: DecoderHandle): Promise<string>;
@@ -50,7 +65,15 @@ export function findAddonPath(): string | undefined {
 
 function isAddon(value: unknown): value is PocketsphinxAddon {
   if (typeof value !== "object" || value === null) return false;
-  const names = ["createDecoder", "startUtterance", "processRaw", "endUtterance", "freeDecoder"];
+  const names = [
+    "createDecoder",
+    "setSearch",
+    "lastConfidence",
+    "startUtterance",
+    "processRaw",
+    "endUtterance",
+    "freeDecoder",
+  ];
   return names.every((name) => typeof (value as Record<string, unknown>)[name] === "function");
 }
 

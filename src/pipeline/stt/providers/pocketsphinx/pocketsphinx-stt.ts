@@ -4,6 +4,7 @@ import { AsyncChannel } from "../../../base/async-channel.js";
 import { ProviderError } from "../../../base/provider-retry.js";
 import type { SttProvider, SttResult, SttStream, SttStreamOptions } from "../../stt-types.js";
 import { SpeechFrontEnd } from "./narrowband-front-end.js";
+import { type PhraseLanguageModel, writePhraseLanguageModel } from "./phrase-language-model.js";
 import {
   checkPocketsphinxModel,
   type DecoderHandle,
@@ -25,7 +26,27 @@ export interface PocketsphinxOptions {
   readonly partialEveryMs?: number;
   /** High-band fill for 8 kHz input (dBFS RMS); null disables it. */
   readonly bandFillDb?: number | null;
+  /**
+   * What callers are expected to say (e.g. a conversation script's phrases): decoders then search a
+   * small bigram model built from these plus generic words (several times less CPU, more accurate
+   * on these phrases) instead of the full model's 130k words.
+   */
+  readonly phrases?: readonly string[];
+  /**
+   * With `phrases`: when the small model's final has a posterior below this (0..1), the utterance
+   * is decoded again with the full model (free-form speech such as a message). Default 0 (never).
+   */
+  readonly fullModelBelowConfidence?: number;
+  /** Extra decoder configuration, ["-name", "value", ...] (pocketsphinx argument names). */
+  readonly decoderArgs?: readonly string[];
 }
+
+/**
+ * Decoder settings with a phrase model: no second (flat-lexicon) pass at the end of the utterance,
+ * which re-decodes all of it and delays the final; the lattice pass stays (cheap on a small model,
+ * and it gives the posterior used for the full-model fallback).
+ */
+export const phraseModelDecoderArgs: readonly string[] = ["-fwdflat", "no", "-bestpath", "yes"];
 
 /**
  * Offline speech recognition with CMU pocketsphinx through a small N-API addon. Decoding runs on the
@@ -42,11 +63,9 @@ export class PocketsphinxSttProvider implements SttProvider {
    * has adapted (measured: 41-49% word overlap cold vs 63-68% warm on the test sentences), so
    * decoders go back to the pool of the band they served.
    */
-  readonly #idle = new Map<Band, DecoderHandle[]>([
-    ["narrow", []],
-    ["wide", []],
-  ]);
+  readonly #idle = new Map<PoolKey, DecoderHandle[]>();
   readonly #maxIdle: number;
+  readonly #phraseModel: PhraseLanguageModel | undefined;
   readonly options: PocketsphinxOptions;
 
   constructor(options: PocketsphinxOptions = {}) {
@@ -55,21 +74,43 @@ export class PocketsphinxSttProvider implements SttProvider {
     checkPocketsphinxModel(this.#model);
     this.#addon = loadPocketsphinxAddon(options.addonPath);
     this.#maxIdle = options.maxIdleDecoders ?? 4;
+    this.#phraseModel =
+      options.phrases !== undefined && options.phrases.length > 0
+        ? writePhraseLanguageModel(options.phrases, this.#model.dict)
+        : undefined;
+  }
+
+  /** The small model's words and the phrase words the dictionary lacks (undefined without phrases). */
+  get phraseModel(): Pick<PhraseLanguageModel, "vocabulary" | "outOfVocabulary" | "path"> | undefined {
+    return this.#phraseModel;
+  }
+
+  /** Whether an utterance with this confidence is decoded again with the full model. */
+  wantsFullModel(confidence: number): boolean {
+    const below = this.options.fullModelBelowConfidence ?? 0;
+    return this.#phraseModel !== undefined && below > 0 && confidence >= 0 && confidence < below;
   }
 
   /** Loads `count` decoders ahead of the first calls. */
   async warm(count = 1, band: Band = "wide"): Promise<void> {
-    const made = await Promise.all(Array.from({ length: count }, () => this.#create()));
+    const made = await Promise.all(Array.from({ length: count }, () => this.#create(false)));
     for (const d of made) this.release(d, band);
   }
 
-  async acquire(band: Band): Promise<DecoderHandle> {
-    return this.#idle.get(band)?.pop() ?? (await this.#create());
+  /** A decoder for `band`; `fullModel`: one with the full model (the fallback of a phrase model). */
+  async acquire(band: Band, fullModel = false): Promise<DecoderHandle> {
+    const key = poolKey(band, fullModel && this.#phraseModel !== undefined);
+    return this.#idle.get(key)?.pop() ?? (await this.#create(fullModel));
   }
 
-  release(decoder: DecoderHandle, band: Band): void {
-    const idle = this.#idle.get(band);
-    if (idle !== undefined && idle.length < this.#maxIdle) idle.push(decoder);
+  release(decoder: DecoderHandle, band: Band, fullModel = false): void {
+    const key = poolKey(band, fullModel && this.#phraseModel !== undefined);
+    let idle = this.#idle.get(key);
+    if (idle === undefined) {
+      idle = [];
+      this.#idle.set(key, idle);
+    }
+    if (idle.length < this.#maxIdle) idle.push(decoder);
     else this.#addon.freeDecoder(decoder);
   }
 
@@ -78,9 +119,15 @@ export class PocketsphinxSttProvider implements SttProvider {
     for (const idle of this.#idle.values()) for (const d of idle.splice(0)) this.#addon.freeDecoder(d);
   }
 
-  async #create(): Promise<DecoderHandle> {
+  async #create(fullModel: boolean): Promise<DecoderHandle> {
     try {
-      return await this.#addon.createDecoder({ ...this.#model, sampleRateHz: 16000 });
+      const phrases = fullModel ? undefined : this.#phraseModel;
+      return await this.#addon.createDecoder({
+        ...this.#model,
+        ...(phrases !== undefined ? { lm: phrases.path, dict: phrases.dictPath } : {}),
+        sampleRateHz: 16000,
+        args: [...(phrases !== undefined ? phraseModelDecoderArgs : []), ...(this.options.decoderArgs ?? [])],
+      });
     } catch (error) {
       throw new ProviderError(
         this.name,
@@ -99,6 +146,11 @@ export class PocketsphinxSttProvider implements SttProvider {
 }
 
 type Band = "narrow" | "wide";
+type PoolKey = `${Band}${"" | "-full"}`;
+
+function poolKey(band: Band, fullModel: boolean): PoolKey {
+  return fullModel ? `${band}-full` : band;
+}
 
 class PocketsphinxStream implements SttStream {
   readonly #band: Band;
@@ -117,6 +169,9 @@ class PocketsphinxStream implements SttStream {
   #samplesInUtterance = 0;
   #samplesSincePartial = 0;
   #lastPartial = "";
+  /** The utterance's audio, kept for a second decoding with the full model. */
+  #utterance: Int16Array[] = [];
+  readonly #keepAudio: boolean;
   #closed = false;
   #failed = false;
 
@@ -135,6 +190,7 @@ class PocketsphinxStream implements SttStream {
     this.#batchSamples = ((o.batchMs ?? 100) * 16000) / 1000;
     this.#partialEverySamples = ((o.partialEveryMs ?? 300) * 16000) / 1000;
     this.#band = options.sampleRateHz === 8000 ? "narrow" : "wide";
+    this.#keepAudio = (o.fullModelBelowConfidence ?? 0) > 0 && o.phrases !== undefined;
     this.#decoder = provider.acquire(this.#band);
     this.#chain = this.#decoder.then(() => undefined);
     this.#chain.catch((error: unknown) => this.#fail(error));
@@ -191,6 +247,7 @@ class PocketsphinxStream implements SttStream {
           this.#samplesInUtterance = 0;
         }
         this.#samplesInUtterance += batch.length;
+        if (this.#keepAudio) this.#utterance.push(batch);
         const partial = await this.#addon.processRaw(decoder, batch, wantPartial);
         if (partial !== null && partial !== this.#lastPartial && partial.length > 0) {
           this.#lastPartial = partial;
@@ -202,11 +259,38 @@ class PocketsphinxStream implements SttStream {
       if (this.#inUtterance) {
         this.#inUtterance = false;
         text = await this.#addon.endUtterance(decoder);
+        const audio = this.#utterance;
+        this.#utterance = [];
+        if (audio.length > 0 && this.#provider.wantsFullModel(this.#addon.lastConfidence(decoder)))
+          text = await this.#decodeWithFullModel(audio);
       }
       this.#lastPartial = "";
       this.#samplesSincePartial = 0;
       this.#emit({ text, final: true });
     });
+  }
+
+  /** Decodes the utterance again with a full-model decoder from the provider's pool. */
+  async #decodeWithFullModel(audio: readonly Int16Array[]): Promise<string> {
+    const decoder = await this.#provider.acquire(this.#band, true);
+    let text: string;
+    try {
+      this.#addon.startUtterance(decoder);
+      await this.#addon.processRaw(
+        decoder,
+        joinSamples(
+          audio,
+          audio.reduce((n, a) => n + a.length, 0),
+        ),
+        false,
+      );
+      text = await this.#addon.endUtterance(decoder);
+    } catch (error) {
+      this.#addon.freeDecoder(decoder); // its state is unknown: never back to the pool
+      throw error;
+    }
+    this.#provider.release(decoder, this.#band, true);
+    return text;
   }
 
   #then(step: (decoder: DecoderHandle) => Promise<void>): void {
