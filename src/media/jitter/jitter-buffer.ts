@@ -20,15 +20,23 @@ import { extendSequence } from "./rtp-sequence-window.js";
 
 /** A jump larger than this (in packets) means the sender restarted its sequence: reset. */
 const maxSequenceJump = 1000;
-/** How many played sequence numbers are remembered to tell duplicates from late packets. */
+/**
+ * How many sequence numbers back played packets are remembered to tell duplicates from late
+ * packets (a power of two: a ring indexed by the low bits of the extended sequence number).
+ */
 const playedMemory = 256;
+
+/** A decoder that can decode straight into the FIFO (AudioCodec.decodeInto). */
+interface DecodeIntoDecoder extends JitterDecoder {
+  decodeInto?(payload: Uint8Array, out: Int16Array, at: number): number;
+}
 
 export class JitterBuffer {
   private readonly options: JitterBufferOptions;
   private readonly frameSamples: number;
   private readonly packets = new Map<number, JitterPacket>();
-  private readonly played = new Set<number>();
-  private readonly playedOrder: number[] = [];
+  /** played[ext % playedMemory] = the last played extended sequence number with those low bits. */
+  private readonly played = new Float64Array(playedMemory).fill(-1);
   private fifo: Int16Array;
   private fifoLength = 0;
   private nextSeq: number | undefined;
@@ -85,7 +93,7 @@ export class JitterBuffer {
     }
     if (this.nextSeq !== undefined && ext < this.nextSeq) {
       if (this.started) {
-        if (this.played.has(ext)) {
+        if (this.played[ext & (playedMemory - 1)] === ext) {
           this.counters.duplicates++;
           return "duplicate";
         }
@@ -151,8 +159,7 @@ export class JitterBuffer {
 
   reset(): void {
     this.packets.clear();
-    this.played.clear();
-    this.playedOrder.length = 0;
+    this.played.fill(-1);
     this.fifoLength = 0;
     this.nextSeq = undefined;
     this.highestSeq = undefined;
@@ -215,12 +222,37 @@ export class JitterBuffer {
     this.packets.delete(seq);
     this.rememberPlayed(seq);
     this.counters.played++;
-    const frames = this.decoder.decode(packet.payload);
-    if (frames.length === 0) {
+    if (!this.decodeToFifo(packet.payload)) {
       this.conceal(Math.round((this.packetMs() * this.decoder.sampleRateHz) / 1000));
-      return;
     }
+  }
+
+  /**
+   * Decodes a payload onto the end of the FIFO: in place when the codec can (no frame allocated
+   * per packet), else through decode(). False when the payload gave no audio.
+   */
+  private decodeToFifo(payload: Uint8Array): boolean {
+    const decoder = this.decoder as DecodeIntoDecoder;
+    if (decoder.decodeInto !== undefined) {
+      // -1: no room (nothing decoded); grow the FIFO and retry, a few times at most.
+      for (let attempt = 0; attempt < 4; attempt++) {
+        const n = decoder.decodeInto(payload, this.fifo, this.fifoLength);
+        if (n >= 0) {
+          this.fifoLength += n;
+          return n > 0;
+        }
+        this.growFifo(this.fifo.length * 2);
+      }
+    }
+    const frames = this.decoder.decode(payload);
     for (const f of frames) this.append(f.samples);
+    return frames.length > 0;
+  }
+
+  private growFifo(samples: number): void {
+    const bigger = new Int16Array(samples);
+    bigger.set(this.fifo.subarray(0, this.fifoLength));
+    this.fifo = bigger;
   }
 
   /**
@@ -290,9 +322,7 @@ export class JitterBuffer {
 
   private append(samples: Int16Array): void {
     if (this.fifoLength + samples.length > this.fifo.length) {
-      const bigger = new Int16Array(Math.max(this.fifo.length * 2, this.fifoLength + samples.length));
-      bigger.set(this.fifo.subarray(0, this.fifoLength));
-      this.fifo = bigger;
+      this.growFifo(Math.max(this.fifo.length * 2, this.fifoLength + samples.length));
     }
     this.fifo.set(samples, this.fifoLength);
     this.fifoLength += samples.length;
@@ -315,12 +345,7 @@ export class JitterBuffer {
   }
 
   private rememberPlayed(seq: number): void {
-    this.played.add(seq);
-    this.playedOrder.push(seq);
-    if (this.playedOrder.length > playedMemory) {
-      const old = this.playedOrder.shift();
-      if (old !== undefined) this.played.delete(old);
-    }
+    this.played[seq & (playedMemory - 1)] = seq;
   }
 }
 
