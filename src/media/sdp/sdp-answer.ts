@@ -2,6 +2,7 @@
 import {
   decideTransport,
   firstCommonCodec,
+  matchComfortNoise,
   matchTelephoneEvent,
   remoteDirection,
   remoteEndpoints,
@@ -99,6 +100,8 @@ function answerAudio(
   const remote = remoteEndpoints(offer, m, rtcpMux);
   if (!remote) return { ok: false, warningCode: 399, reason: "no connection address" };
   const te = caps.telephoneEvent ? matchTelephoneEvent(m, codec.spec.clockRateHz) : undefined;
+  // We can receive CN (played as noise at its level), so we accept it when offered; we never send it.
+  const cnPt = matchComfortNoise(m, codec.spec.clockRateHz);
   const direction = answerDirection(remoteDirection(offer, m), wanted);
 
   const rtpMaps: SdpRtpMap[] = [
@@ -119,6 +122,10 @@ function answerAudio(
       clockRateHz: te.clockRateHz,
     });
     fmtps.push({ payloadType: te.payloadType, parameters: "0-15" });
+  }
+  if (cnPt !== undefined) {
+    formats.push(String(cnPt));
+    rtpMaps.push({ payloadType: cnPt, encodingName: "CN", clockRateHz: codec.spec.clockRateHz });
   }
   const localKeyParams = transport.crypto ? caps.generateKeyParams(transport.crypto.suite) : undefined;
   const media: SdpMedia = {
@@ -158,6 +165,7 @@ function answerAudio(
     ...(te !== undefined
       ? { telephoneEventPayloadType: te.payloadType, telephoneEventClockRateHz: te.clockRateHz }
       : {}),
+    ...(cnPt !== undefined ? { comfortNoisePayloadType: cnPt } : {}),
     remoteRtp: remote.rtp,
     ...(remote.rtcp ? { remoteRtcp: remote.rtcp } : {}),
     rtcpMux,

@@ -112,6 +112,15 @@ export function matchTelephoneEvent(
   return fallback;
 }
 
+/** RFC 3389 5: CN runs at the speech codec's clock rate; the payload type offered at that rate, if any. */
+export function matchComfortNoise(m: SdpMedia, codecClockRateHz: number): number | undefined {
+  for (const pt of payloadTypesOf(m)) {
+    const map = rtpMapFor(m, pt);
+    if (map?.encodingName.toLowerCase() === "cn" && map.clockRateHz === codecClockRateHz) return pt;
+  }
+  return undefined;
+}
+
 export type TransportDecision =
   | { readonly ok: true; readonly crypto?: SdpCrypto & { readonly suite: SrtpSuiteName } }
   | { readonly ok: false; readonly warningCode: 302 | 305; readonly reason: string };

@@ -59,6 +59,11 @@ export interface NegotiatedMedia {
    * from the codec's clock (RingCentral offers OPUS/48000/2 with telephone-event/8000 only).
    */
   readonly telephoneEventClockRateHz?: number;
+  /**
+   * RFC 3389 comfort noise at the codec's RTP clock (usually the static PT 13, CN/8000), when the
+   * offer and the answer both list it: such packets mean "silence, with background noise at level L".
+   */
+  readonly comfortNoisePayloadType?: number;
   readonly remoteRtp: { readonly address: string; readonly port: number };
   /** Absent when RTCP is multiplexed on the RTP port. */
   readonly remoteRtcp?: { readonly address: string; readonly port: number };

@@ -371,3 +371,75 @@ describe("telephone-event clock rate (RFC 4733 2.1)", () => {
     assert.equal(foreign.negotiated.telephoneEventPayloadType, undefined);
   });
 });
+
+describe("comfort noise (RFC 3389) in offer/answer", () => {
+  const offerWith = (formats: string, lines: string[]): SessionDescription =>
+    sdpOf(
+      [
+        "v=0",
+        "o=- 3 1 IN IP4 10.1.1.1",
+        "s=-",
+        "c=IN IP4 10.1.1.1",
+        "t=0 0",
+        `m=audio 5000 RTP/AVP ${formats}`,
+        ...lines,
+        "",
+      ].join("\r\n"),
+    );
+
+  test("PCMU + CN (static 13, no rtpmap) + telephone-event: CN is answered and recorded", () => {
+    const offer = offerWith("0 13 101", ["a=rtpmap:101 telephone-event/8000"]);
+    const r = answerOffer({ offer, capabilities: caps({ srtpPolicy: "off" }), origin });
+    assert.ok(r.ok);
+    assert.equal(r.negotiated.comfortNoisePayloadType, 13);
+    const text = serializeSdp(r.answer);
+    assert.ok(text.includes("m=audio 40000 RTP/AVP 0 101 13\r\n"), text);
+    assert.ok(text.includes("a=rtpmap:13 CN/8000\r\n"), text);
+  });
+
+  test("G.722 (RTP clock 8000) takes CN/8000; opus (48000) does not take CN/8000", () => {
+    const offer = offerWith("96 9 13", ["a=rtpmap:96 opus/48000/2"]);
+    const opus = answerOffer({ offer, capabilities: caps({ srtpPolicy: "off" }), origin });
+    assert.ok(opus.ok);
+    assert.equal(opus.negotiated.codec.payloadType, 96);
+    assert.equal(opus.negotiated.comfortNoisePayloadType, undefined);
+    assert.ok(serializeSdp(opus.answer).includes("m=audio 40000 RTP/AVP 96\r\n"));
+    assert.ok(!serializeSdp(opus.answer).includes("CN/"));
+    const g722 = answerOffer({
+      offer,
+      capabilities: caps({ srtpPolicy: "off", codecs: ["G722/8000"] }),
+      origin,
+    });
+    assert.ok(g722.ok);
+    assert.equal(g722.negotiated.comfortNoisePayloadType, 13);
+  });
+
+  test("a dynamic CN payload type at the codec's rate is answered with its own number", () => {
+    const offer = offerWith("0 98", ["a=rtpmap:98 CN/8000"]);
+    const r = answerOffer({ offer, capabilities: caps({ srtpPolicy: "off" }), origin });
+    assert.ok(r.ok);
+    assert.equal(r.negotiated.comfortNoisePayloadType, 98);
+    assert.ok(serializeSdp(r.answer).includes("m=audio 40000 RTP/AVP 0 98\r\n"));
+  });
+
+  test("no CN offered: none answered; processAnswer records CN only when our offer had it", () => {
+    const offer = offerWith("0", []);
+    const r = answerOffer({ offer, capabilities: caps({ srtpPolicy: "off" }), origin });
+    assert.ok(r.ok);
+    assert.equal(r.negotiated.comfortNoisePayloadType, undefined);
+    assert.ok(serializeSdp(r.answer).includes("m=audio 40000 RTP/AVP 0\r\n"));
+
+    const ours = createOffer({ capabilities: caps({ srtpPolicy: "off", codecs: ["PCMU/8000"] }), origin });
+    const answer = (formats: string): SessionDescription =>
+      sdpOf(
+        `v=0\r\no=- 4 1 IN IP4 10.2.2.2\r\ns=-\r\nc=IN IP4 10.2.2.2\r\nt=0 0\r\nm=audio 6000 RTP/AVP ${formats}\r\n`,
+      );
+    const processed = processAnswer(ours, answer("0 13"), caps());
+    assert.ok(processed.ok);
+    assert.equal(processed.negotiated.comfortNoisePayloadType, undefined, "we did not offer CN");
+    const withCn = { ...ours, media: ours.media.map((m) => ({ ...m, formats: [...m.formats, "13"] })) };
+    const processedCn = processAnswer(withCn, answer("0 13"), caps());
+    assert.ok(processedCn.ok);
+    assert.equal(processedCn.negotiated.comfortNoisePayloadType, 13);
+  });
+});

@@ -1,6 +1,7 @@
 /** RFC 3264 5 and 7: create our offer (outbound or late-offer INVITE), read the answer, hold/unhold. */
 import {
   firstAnsweredCodec,
+  matchComfortNoise,
   matchTelephoneEvent,
   payloadTypesOf,
   remoteDirection,
@@ -162,6 +163,8 @@ export function processAnswer(
   const answeredTe = capabilities.telephoneEvent ? matchTelephoneEvent(m, codec.spec.clockRateHz) : undefined;
   // RFC 3264 6.1: the answer may only use formats from the offer.
   const te = answeredTe !== undefined && offeredPts.has(answeredTe.payloadType) ? answeredTe : undefined;
+  const answeredCn = matchComfortNoise(m, codec.spec.clockRateHz);
+  const cnPt = answeredCn !== undefined && offeredPts.has(answeredCn) ? answeredCn : undefined;
   const direction = answerDirection(remoteDirection(answer, m), offered.direction ?? "sendrecv");
   return {
     ok: true,
@@ -177,6 +180,7 @@ export function processAnswer(
       ...(te !== undefined
         ? { telephoneEventPayloadType: te.payloadType, telephoneEventClockRateHz: te.clockRateHz }
         : {}),
+      ...(cnPt !== undefined ? { comfortNoisePayloadType: cnPt } : {}),
       remoteRtp: remote.rtp,
       ...(remote.rtcp ? { remoteRtcp: remote.rtcp } : {}),
       rtcpMux,

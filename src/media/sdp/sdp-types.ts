@@ -126,6 +126,7 @@ export const staticAudioPayloadTypes: Readonly<Record<number, SdpRtpMap>> = {
   4: { payloadType: 4, encodingName: "G723", clockRateHz: 8000 },
   8: { payloadType: 8, encodingName: "PCMA", clockRateHz: 8000 },
   9: { payloadType: 9, encodingName: "G722", clockRateHz: 8000 },
+  13: { payloadType: 13, encodingName: "CN", clockRateHz: 8000 },
   18: { payloadType: 18, encodingName: "G729", clockRateHz: 8000 },
 };
 
