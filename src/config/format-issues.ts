@@ -71,6 +71,30 @@ const knownFields = [
   "level",
   "pretty",
   "provider",
+  // conversation agent vad / turn (agent-turn-schema.ts)
+  "vad",
+  "turn",
+  "startWindowMs",
+  "stopWindowMs",
+  "minEnergyDb",
+  "threshold",
+  "negThreshold",
+  "thresholdDb",
+  "initialNoiseFloorDb",
+  "noiseFloorRiseMs",
+  "noiseFloorFallMs",
+  "maxHighBandRatio",
+  "endpointSilenceMs",
+  "minSpeechMs",
+  "sttFinalTimeoutMs",
+  "maxCallerSpeechMs",
+  "idleRepromptMs",
+  "maxReprompts",
+  "preRollMs",
+  "bargeIn",
+  "falseInterruptionMs",
+  "backchannels",
+  "minWords",
 ];
 
 /** What to do about a field, when the generic message is not enough. Keyed by the last path segment. */
@@ -162,11 +186,9 @@ export function formatIssues(issues: readonly z.core.$ZodIssue[], root: unknown)
         break;
       }
       case "invalid_value":
+        // The allowed values are the most precise fix (e.g. vad.kind), ahead of a per-key hint.
         lines.push(
-          withFix(
-            `${describeReceived(valueAt(root, issue.path))} is not allowed`,
-            `use one of ${issue.values.map((v) => JSON.stringify(v)).join(", ")}`,
-          ),
+          `${where}: ${describeReceived(valueAt(root, issue.path))} is not allowed — fix: use one of ${issue.values.map((v) => JSON.stringify(v)).join(", ")}`,
         );
         break;
       case "invalid_union": {

@@ -1,3 +1,4 @@
+export { type TurnConfig, type VadConfig, vadKinds } from "./agent-turn-schema.js";
 export { formatListenSpec, type ListenSpec, parseListenSpec } from "./listen-spec.js";
 export { defaultConfigText, type LoadConfigOptions, loadConfig } from "./load-config.js";
 export {

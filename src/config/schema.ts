@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { turnSchema, vadSchema } from "./agent-turn-schema.js";
 import { parseListenSpec } from "./listen-spec.js";
 
 /**
@@ -163,6 +164,10 @@ const conversationAgent = z.strictObject({
   transferTargets: z.record(z.string().min(1), z.string().min(1)).default({}),
   /** Knowledge file for the lookup tool: YAML (`- q: ... a: ...`) or markdown (`## question` + answer). */
   knowledge: z.string().min(1).optional(),
+  /** Voice activity detection (agent-turn-schema.ts); omitted fields keep the pipeline defaults. */
+  vad: vadSchema.default({ kind: "energy" }),
+  /** Endpointing, re-prompts and barge-in timing; omitted fields keep the pipeline defaults. */
+  turn: turnSchema.default({}),
 });
 
 /** An agent without `kind` is a conversation agent. */

@@ -279,4 +279,29 @@ describe("conversation agent (fake call, fake engines)", () => {
     const wav = await readWavFile(message.recordingPath);
     assert.ok(wav.durationMs >= 500, `message audio ${wav.durationMs} ms`);
   });
+
+  test("the agent's turn and vad config reach the pipeline", async () => {
+    // turn.endpointSilenceMs: the caller's turn ends after 1200 ms of silence (default 500).
+    const slow = await start(agentConfig({ turn: { endpointSilenceMs: 1200 } }));
+    await until(slow, () => slow.session.playouts.length > 0);
+    await say(slow, "what are your hours", 600, 2500);
+    slow.incoming.peerEnds();
+    await slow.done;
+    await slow.journal.flush();
+    const endpointingMs = (await store.getCall(slow.call.id))?.turns[0]?.latency.endpointingMs;
+    assert.ok(
+      endpointingMs !== null && endpointingMs !== undefined && endpointingMs >= 1200,
+      `${endpointingMs}`,
+    );
+
+    // vad.minEnergyDb above the caller's level (about -18 dBFS): the caller is never heard.
+    const deaf = await start(agentConfig({ vad: { kind: "energy", minEnergyDb: -10 } }));
+    await until(deaf, () => deaf.session.playouts.length > 0);
+    await say(deaf, "what are your hours", 600, 1500);
+    assert.ok(!deaf.tts.requests.some((t) => t.includes("what are your hours")), "no turn was heard");
+    deaf.incoming.peerEnds();
+    await deaf.done;
+    await deaf.journal.flush();
+    assert.equal((await store.getCall(deaf.call.id))?.turns.length, 0);
+  });
 });

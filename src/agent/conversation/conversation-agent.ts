@@ -16,6 +16,7 @@ import {
   type ToolSpec,
   type TtsProvider,
   type TurnOptions,
+  type Vad,
 } from "../../pipeline/index.js";
 import { type Clock, describeError, type Logger } from "../../shared/index.js";
 import { CallRecordingWriter, writeMonoWavFile } from "../../store/index.js";
@@ -28,6 +29,7 @@ import { CallerSpeechBuffer } from "./caller-speech-buffer.js";
 import { KnowledgeBase } from "./knowledge-base.js";
 import { inboundDelayMs, reportMediaStats } from "./media-stats.js";
 import { frameRms, PipelineCallAudio } from "./pipeline-call-audio.js";
+import { AgentVadFactory, turnTuning } from "./pipeline-tuning.js";
 import { TurnJournal } from "./turn-journal.js";
 
 export interface ConversationAgentOptions {
@@ -39,7 +41,7 @@ export interface ConversationAgentOptions {
   readonly clock: Clock;
   readonly logger: Logger;
   readonly recordings: { readonly enabled: boolean; readonly dir: string };
-  /** Pipeline tuning (tests, benchmarks); the defaults otherwise. */
+  /** Pipeline tuning (tests, benchmarks), over the agent's `turn` config. */
   readonly turn?: Partial<TurnOptions>;
   readonly bargeIn?: Partial<BargeInOptions>;
   /** Called with each finished call's figures (tests, benchmarks). */
@@ -75,18 +77,23 @@ export function createConversationAgent(options: ConversationAgentOptions): Conv
   const shared = options.providers.shared(config);
   const knowledge = config.knowledge === undefined ? undefined : KnowledgeBase.load(config.knowledge);
   const enabled = new Set<string>(config.tools);
+  const vads = new AgentVadFactory(config.vad);
   const tools: ToolSpec[] = config.tools.map((name: ToolName) => toolSpecs[name]);
   let active = 0;
   return {
     handler: async (call) => {
       active++;
       try {
-        await runConversation(call, options, { ...shared, knowledge, enabled, tools });
+        const vad = await vads.create();
+        await runConversation(call, options, { ...shared, knowledge, enabled, tools, vad });
       } finally {
         active--;
       }
     },
-    prepare: () => warm(shared.tts, [config.greeting, ...phrasesToWarm()], options.logger),
+    prepare: async () => {
+      await vads.prepare(); // a missing Silero model or runtime is a start-up error, not a per-call one
+      await warm(shared.tts, [config.greeting, ...phrasesToWarm()], options.logger);
+    },
     get activeCalls() {
       return active;
     },
@@ -118,11 +125,13 @@ interface CallEngines {
   readonly knowledge: KnowledgeBase | undefined;
   readonly enabled: ReadonlySet<string>;
   readonly tools: readonly ToolSpec[];
+  readonly vad: Vad;
 }
 
 async function runConversation(call: Call, o: ConversationAgentOptions, engines: CallEngines): Promise<void> {
   const log = o.logger.child({ callId: call.id, line: call.lineName, agent: o.name });
   const { journal, clock, config } = o;
+  const tuning = turnTuning(config.turn);
   const recording = o.recordings.enabled ? await openRecording(call, o, log) : undefined;
   const callerSpeech = new CallerSpeechBuffer();
   let turns: TurnJournal | undefined;
@@ -171,8 +180,9 @@ async function runConversation(call: Call, o: ConversationAgentOptions, engines:
     instructions: config.instructions,
     tools: engines.tools,
     toolHandler,
-    ...(o.turn === undefined ? {} : { turn: o.turn }),
-    ...(o.bargeIn === undefined ? {} : { bargeIn: o.bargeIn }),
+    vad: engines.vad,
+    turn: { ...tuning.turn, ...o.turn },
+    bargeIn: { ...tuning.bargeIn, ...o.bargeIn },
   });
   turns = new TurnJournal({
     callId: call.id,

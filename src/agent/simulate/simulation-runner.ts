@@ -26,6 +26,7 @@ import type { ConversationAgentConfig, ProviderFactory } from "../conversation/a
 import { type ToolName, toolSpecs } from "../conversation/call-tools.js";
 import { KnowledgeBase } from "../conversation/knowledge-base.js";
 import { frameRms } from "../conversation/pipeline-call-audio.js";
+import { AgentVadFactory, turnTuning } from "../conversation/pipeline-tuning.js";
 import { EngineActivity } from "./engine-activity.js";
 import { ScriptedSttProvider } from "./scripted-stt.js";
 import { type SimulatedToolCall, simulatedToolHandler } from "./simulated-tools.js";
@@ -89,6 +90,8 @@ export async function runSimulation(o: SimulationOptions): Promise<SimulationRes
   const sink = new FakePlayoutSink(clock, simulationRateHz);
   const tools: SimulatedToolCall[] = [];
   const knowledge = o.config.knowledge === undefined ? undefined : KnowledgeBase.load(o.config.knowledge);
+  const vads = new AgentVadFactory(o.config.vad);
+  const tuning = turnTuning(o.config.turn);
   const pipeline = new ConversationPipeline({
     callAudio,
     sink,
@@ -107,8 +110,9 @@ export async function runSimulation(o: SimulationOptions): Promise<SimulationRes
       knowledge,
       onToolCall: (call) => tools.push(call),
     }),
-    ...(o.turn === undefined ? {} : { turn: o.turn }),
-    ...(o.bargeIn === undefined ? {} : { bargeIn: o.bargeIn }),
+    vad: await vads.create(),
+    turn: { ...tuning.turn, ...o.turn },
+    bargeIn: { ...tuning.bargeIn, ...o.bargeIn },
   });
 
   const greeting: string[] = [];
@@ -197,6 +201,7 @@ export async function runSimulation(o: SimulationOptions): Promise<SimulationRes
   // Let the last frames leave the sink (a cancel flushes; an ordered end already played out).
   const final = await done;
   sink.stop();
+  await vads.close();
 
   const agent = new Int16Array(caller.length * (simulationRateHz / 1000) * frameMs);
   const frameSamples = (simulationRateHz / 1000) * frameMs;

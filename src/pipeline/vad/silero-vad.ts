@@ -9,7 +9,7 @@ const frameMs = 20;
 export interface SileroVadOptions {
   /** Speech probability (0..1) at or above which a chunk starts counting as speech. */
   readonly threshold: number;
-  /** While speaking, a chunk keeps counting as speech down to this probability (hysteresis). */
+  /** While speaking, a chunk keeps counting as speech down to this probability (default threshold - 0.15). */
   readonly negThreshold: number;
   /** Voiced audio needed (consecutive) before `speech_start`. */
   readonly startWindowMs: number;
@@ -95,7 +95,14 @@ export class SileroVad implements Vad {
   unsupportedFrames = 0;
 
   constructor(model: SileroModel, options: Partial<SileroVadOptions> = {}) {
-    this.options = { ...defaultSileroVadOptions, ...options };
+    // Silero's own hysteresis (VADIterator): speech ends below threshold - 0.15 unless told otherwise.
+    const threshold = options.threshold ?? defaultSileroVadOptions.threshold;
+    const negThreshold = options.negThreshold ?? Math.max(0.01, threshold - 0.15);
+    this.options = {
+      ...defaultSileroVadOptions,
+      ...options,
+      negThreshold: Math.min(negThreshold, threshold),
+    };
     this.#model = model;
     this.#state = model.initialState();
   }
