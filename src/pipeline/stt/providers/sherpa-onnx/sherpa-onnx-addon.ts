@@ -30,22 +30,10 @@ export interface SherpaOfflineRecognizer {
   decodeAsync(stream: SherpaOfflineStream): Promise<SherpaResult>;
 }
 
-export interface SherpaOnlineStream {
-  acceptWaveform(waveform: SherpaWaveform): void;
-  inputFinished(): void;
-}
-
-export interface SherpaOnlineRecognizer {
-  createStream(): SherpaOnlineStream;
-  isReady(stream: SherpaOnlineStream): boolean;
-  /** Synchronous (sherpa-onnx-node 1.13 has no async online decode). */
-  decode(stream: SherpaOnlineStream): void;
-  getResult(stream: SherpaOnlineStream): SherpaResult;
-}
-
+/** Online recognizers are used only inside the worker thread (sherpa-onnx-online-worker.ts). */
 export interface SherpaAddon {
   readonly OfflineRecognizer: new (config: SherpaRecognizerConfig) => SherpaOfflineRecognizer;
-  readonly OnlineRecognizer: new (config: SherpaRecognizerConfig) => SherpaOnlineRecognizer;
+  readonly OnlineRecognizer: unknown;
 }
 
 const packageName = "sherpa-onnx-node";
@@ -57,7 +45,8 @@ function isAddon(value: unknown): value is SherpaAddon {
   return typeof v.OfflineRecognizer === "function" && typeof v.OnlineRecognizer === "function";
 }
 
-function packagePath(): string {
+/** Where sherpa-onnx-node is installed (for the check process and the worker thread). */
+export function sherpaPackagePath(): string {
   try {
     return createRequire(import.meta.url).resolve(packageName);
   } catch (error) {
@@ -69,7 +58,7 @@ function packagePath(): string {
 
 /** Loads sherpa-onnx-node; a missing package or native library is a typed error with the fix. */
 export function loadSherpaAddon(): SherpaAddon {
-  const path = packagePath();
+  const path = sherpaPackagePath();
   let loaded: unknown;
   try {
     loaded = createRequire(import.meta.url)(path);
@@ -120,7 +109,7 @@ export interface ProbeOptions {
 export function probeSherpaModel(model: SherpaModel, options: ProbeOptions = {}): void {
   const child = spawnSync(
     process.execPath,
-    ["-e", probeProgram, packagePath(), String(model.streaming), JSON.stringify(model.config)],
+    ["-e", probeProgram, sherpaPackagePath(), String(model.streaming), JSON.stringify(model.config)],
     { encoding: "utf8", timeout: options.timeoutMs ?? 120_000, stdio: ["ignore", "pipe", "pipe"] },
   );
   if (child.status === 0 && child.stdout === "ok") return;

@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
 import type { AudioFrame } from "../../../../media/index.js";
+import { RingagentError } from "../../../../shared/index.js";
 import { tinyCtcWords, writeTinyStreamingCtcModel } from "../../../testing/tiny-sherpa-model.js";
 import type { SttResult, SttStream } from "../../stt-types.js";
 import { SherpaOnnxSttProvider } from "./sherpa-onnx-stt.js";
@@ -106,13 +107,53 @@ describe("sherpa-onnx STT with a streaming model made by the test", () => {
     stream.close();
     for (const f of [...gap(16_000), ...high(16_000)]) stream.write(f);
     stream.finalize();
-    // Only what was said before close() (the partial "yes"), no final.
-    assert.deepEqual(await collect(stream, 1), [{ text: "yes", final: false }]);
+    assert.deepEqual(await collect(stream, 1), []);
     const controller = new AbortController();
     const aborted = open(16_000, controller.signal);
     const results = collect(aborted, 1);
     controller.abort();
     for (const f of low(16_000)) aborted.write(f);
     assert.deepEqual(await results, []);
+  });
+
+  test("calls stream at the same time through the model's one worker", async () => {
+    const a = open();
+    const b = open(8000);
+    const la = low(16_000);
+    const hb = high(8000);
+    for (let i = 0; i < la.length; i++) {
+      a.write(la[i] as AudioFrame);
+      b.write(hb[i] as AudioFrame);
+    }
+    a.finalize();
+    b.finalize();
+    const [ra, rb] = await Promise.all([collect(a, 1), collect(b, 1)]);
+    a.close();
+    b.close();
+    assert.deepEqual(
+      [ra.at(-1), rb.at(-1)],
+      [
+        { text: "yes", final: true },
+        { text: "no", final: true },
+      ],
+    );
+  });
+
+  test("closing the provider fails open calls (retryable: no); the next call starts a new worker", async () => {
+    const p = new SherpaOnnxSttProvider({ modelDir, probe: false });
+    const signal = new AbortController().signal;
+    const first = p.open({ sampleRateHz: 16_000, language: "en-US", signal });
+    for (const f of low(16_000)) first.write(f);
+    p.close();
+    await assert.rejects(
+      collect(first, 1),
+      (e: unknown) => e instanceof RingagentError && e.code === "stt_sherpa_closed",
+    );
+    const next = p.open({ sampleRateHz: 16_000, language: "en-US", signal });
+    for (const f of high(16_000)) next.write(f);
+    next.finalize();
+    assert.deepEqual((await collect(next, 1)).at(-1), { text: "no", final: true });
+    next.close();
+    p.close();
   });
 });

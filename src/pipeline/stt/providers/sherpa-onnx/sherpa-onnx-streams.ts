@@ -4,20 +4,18 @@
  * final results in order through one channel; a failure is one RingagentError, then the end.
  *   offline models: the utterance is buffered and decoded at finalize() on the libuv thread pool
  *     (decodeAsync), optionally re-decoded every `partialEveryMs` for partials;
- *   online (streaming) models: decoded as audio arrives, every `partialEveryMs`, and flushed at
- *     finalize() (input finished), then a fresh stream serves the next utterance.
+ *   online (streaming) models: audio goes in `partialEveryMs` batches to the model's worker thread
+ *     (sherpa-onnx-online-worker.ts), which decodes it, sends partials, and at finalize() flushes
+ *     the utterance (input finished) for the final; the next audio starts a fresh native stream.
  */
 import { type AudioFrame, Resampler, type ResamplerRateHz, resamplerRates } from "../../../../media/index.js";
 import { RingagentError } from "../../../../shared/index.js";
 import { AsyncChannel } from "../../../base/async-channel.js";
 import { ProviderError } from "../../../base/provider-retry.js";
 import type { SttResult, SttStream, SttStreamOptions } from "../../stt-types.js";
-import type {
-  SherpaOfflineRecognizer,
-  SherpaOnlineRecognizer,
-  SherpaOnlineStream,
-} from "./sherpa-onnx-addon.js";
+import type { SherpaOfflineRecognizer } from "./sherpa-onnx-addon.js";
 import { sherpaModelRateHz } from "./sherpa-onnx-model.js";
+import type { OnlineWorkerStream, SherpaOnlineWorker } from "./sherpa-onnx-online-worker.js";
 
 const provider = "sherpa-onnx";
 
@@ -196,68 +194,49 @@ export class SherpaOfflineSttStream extends SherpaStreamBase {
   }
 }
 
-/** Silence fed at the end of an utterance so a streaming model emits its last tokens (lookahead). */
-const tailPaddingSamples = (300 * sherpaModelRateHz) / 1000;
-
 export class SherpaOnlineSttStream extends SherpaStreamBase {
-  readonly #recognizer: SherpaOnlineRecognizer;
-  #stream: SherpaOnlineStream | undefined;
-  #samplesSinceDecode = 0;
-  #lastPartial = "";
+  readonly #worker: OnlineWorkerStream;
+  #pending: Float32Array[] = [];
+  #pendingSamples = 0;
 
-  constructor(recognizer: SherpaOnlineRecognizer, options: SttStreamOptions, partialEveryMs: number) {
+  constructor(worker: SherpaOnlineWorker, options: SttStreamOptions, partialEveryMs: number) {
     super(options, partialEveryMs);
-    this.#recognizer = recognizer;
+    this.#worker = worker.open({
+      result: (text, final) => this.emit({ text, final }),
+      fail: (error) => this.fail(error),
+    });
     this.closeOnAbort(options.signal);
   }
 
   write(frame: AudioFrame): void {
     if (!this.active) return;
-    try {
-      const samples = this.input.process(frame);
-      this.#stream ??= this.#recognizer.createStream();
-      this.#stream.acceptWaveform({ samples, sampleRate: sherpaModelRateHz });
-      this.#samplesSinceDecode += samples.length;
-      if (this.#samplesSinceDecode < Math.max(this.partialEverySamples, 1)) return;
-      this.#samplesSinceDecode = 0;
-      const text = this.#decodeReady(this.#stream);
-      if (text.length > 0 && text !== this.#lastPartial) {
-        this.#lastPartial = text;
-        this.emit({ text, final: false });
-      }
-    } catch (error) {
-      this.fail(error);
-    }
+    const samples = this.input.process(frame);
+    this.#pending.push(samples);
+    this.#pendingSamples += samples.length;
+    if (this.#pendingSamples >= this.partialEverySamples) this.#worker.audio(this.#take());
   }
 
   finalize(): void {
     if (!this.active) return;
-    try {
-      const stream = this.#stream;
-      this.#stream = undefined;
-      this.#samplesSinceDecode = 0;
-      this.#lastPartial = "";
-      let text = "";
-      if (stream !== undefined) {
-        stream.acceptWaveform({
-          samples: new Float32Array(tailPaddingSamples),
-          sampleRate: sherpaModelRateHz,
-        });
-        stream.inputFinished();
-        text = this.#decodeReady(stream);
-      }
-      this.emit({ text, final: true });
-    } catch (error) {
-      this.fail(error);
-    }
+    this.#worker.finalize(this.#pendingSamples > 0 ? this.#take() : undefined);
   }
 
   protected released(): void {
-    this.#stream = undefined;
+    this.#pending = [];
+    this.#pendingSamples = 0;
+    this.#worker.close();
   }
 
-  #decodeReady(stream: SherpaOnlineStream): string {
-    while (this.#recognizer.isReady(stream)) this.#recognizer.decode(stream);
-    return this.#recognizer.getResult(stream).text.trim();
+  /** The pending audio as one array (its own buffer: it is transferred to the worker). */
+  #take(): Float32Array {
+    const batch = new Float32Array(this.#pendingSamples);
+    let at = 0;
+    for (const p of this.#pending) {
+      batch.set(p, at);
+      at += p.length;
+    }
+    this.#pending = [];
+    this.#pendingSamples = 0;
+    return batch;
   }
 }

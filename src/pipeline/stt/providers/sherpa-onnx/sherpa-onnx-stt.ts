@@ -4,9 +4,15 @@ import {
   type ProbeOptions,
   probeSherpaModel,
   type SherpaOfflineRecognizer,
-  type SherpaOnlineRecognizer,
+  sherpaPackagePath,
 } from "./sherpa-onnx-addon.js";
-import { resolveSherpaModel, type SherpaModel, type SherpaModelOptions } from "./sherpa-onnx-model.js";
+import {
+  resolveSherpaModel,
+  type SherpaModel,
+  type SherpaModelOptions,
+  sherpaModelRateHz,
+} from "./sherpa-onnx-model.js";
+import { SherpaOnlineWorker } from "./sherpa-onnx-online-worker.js";
 import { SherpaOfflineSttStream, SherpaOnlineSttStream } from "./sherpa-onnx-streams.js";
 
 export interface SherpaOnnxSttOptions extends SherpaModelOptions {
@@ -19,6 +25,9 @@ export interface SherpaOnnxSttOptions extends SherpaModelOptions {
   readonly probe?: boolean | ProbeOptions;
 }
 
+/** Silence fed at the end of an utterance so a streaming model emits its last tokens (lookahead). */
+const tailPaddingSamples = (300 * sherpaModelRateHz) / 1000;
+
 export const defaultSherpaPartialEveryMs = { online: 100, offline: 0 } as const;
 
 /**
@@ -26,12 +35,13 @@ export const defaultSherpaPartialEveryMs = { online: 100, offline: 0 } as const;
  * Construction finds the model in `modelDir` (type from its files and ONNX metadata), checks it in a
  * child process and loads it: every problem is a typed error at startup, never at the first call.
  * One recognizer serves every call (each call has its own native stream); offline models decode on
- * the libuv thread pool, streaming models on the event loop in `partialEveryMs` batches.
+ * the libuv thread pool, streaming models in a worker thread, so decoding never blocks the event loop.
  */
 export class SherpaOnnxSttProvider implements SttProvider {
   readonly name = "sherpa-onnx";
   readonly model: SherpaModel;
   readonly #open: (options: SttStreamOptions) => SttStream;
+  #close: () => void = () => {};
 
   constructor(options: SherpaOnnxSttOptions) {
     this.model = resolveSherpaModel(options);
@@ -41,8 +51,9 @@ export class SherpaOnnxSttProvider implements SttProvider {
     const partialEveryMs =
       options.partialEveryMs ?? defaultSherpaPartialEveryMs[this.model.streaming ? "online" : "offline"];
     if (this.model.streaming) {
-      const recognizer: SherpaOnlineRecognizer = new addon.OnlineRecognizer(this.model.config);
-      this.#open = (o) => new SherpaOnlineSttStream(recognizer, o, partialEveryMs);
+      const worker = new SherpaOnlineWorker(sherpaPackagePath(), this.model.config, tailPaddingSamples);
+      this.#open = (o) => new SherpaOnlineSttStream(worker, o, partialEveryMs);
+      this.#close = () => worker.close();
     } else {
       const recognizer: SherpaOfflineRecognizer = new addon.OfflineRecognizer(this.model.config);
       this.#open = (o) => new SherpaOfflineSttStream(recognizer, o, partialEveryMs);
@@ -51,6 +62,11 @@ export class SherpaOnnxSttProvider implements SttProvider {
 
   open(options: SttStreamOptions): SttStream {
     return this.#open(options);
+  }
+
+  /** Stops a streaming model's worker thread (process shutdown); offline models need nothing. */
+  close(): void {
+    this.#close();
   }
 }
 
