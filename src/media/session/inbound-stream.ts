@@ -6,6 +6,7 @@
  */
 import type { AudioFrame } from "../audio/audio-frame.js";
 import { Resampler, type ResamplerRateHz } from "../audio/resampler.js";
+import { ComfortNoiseGenerator, comfortNoiseStaticPayloadType } from "../codecs/comfort-noise.js";
 import type { AudioCodec } from "../codecs/codec-types.js";
 import { type DtmfDigitEvent, DtmfReceiver } from "../dtmf/dtmf-receiver.js";
 import { JitterBuffer } from "../jitter/jitter-buffer.js";
@@ -23,18 +24,21 @@ export interface InboundStreamConfig {
   readonly jitter?: Partial<JitterBufferOptions> | undefined;
   /** A new SSRC replaces the current one after the current has been quiet this long. */
   readonly ssrcSwitchAfterMs: number;
+  /** RFC 3389 CN payload type (negotiated; default the static 13, accepted even when not negotiated). */
+  readonly comfortNoisePayloadType?: number | undefined;
 }
 
 export type InboundVerdict = "accepted" | "dtmf" | "wrong-payload-type" | "wrong-ssrc" | "late" | "duplicate";
 
-/** RFC 3551 table 4: comfort noise (RFC 3389); accepted and ignored (we play silence). */
-const comfortNoisePayloadType = 13;
 
 export class InboundStream {
   readonly config: InboundStreamConfig;
   readonly jitter: JitterBuffer;
   readonly #dtmf: DtmfReceiver;
   readonly #resampler: Resampler | undefined;
+  /** RFC 3389: while the peer sends CN, made-up frames (silence, concealment) become noise at its level. */
+  readonly comfortNoise: ComfortNoiseGenerator;
+  readonly #comfortNoisePayloadType: number;
   #ssrc: number | undefined;
   #stats: RtpReceiveStats | undefined;
   #lastAcceptedMs = Number.NEGATIVE_INFINITY;
@@ -47,6 +51,8 @@ export class InboundStream {
     this.config = config;
     this.jitter = new JitterBuffer(config.codec, config.jitter ?? {});
     this.#dtmf = new DtmfReceiver(config.telephoneEventClockRateHz);
+    this.comfortNoise = new ComfortNoiseGenerator(config.codec.sampleRateHz);
+    this.#comfortNoisePayloadType = config.comfortNoisePayloadType ?? comfortNoiseStaticPayloadType;
     const codecRate = config.codec.sampleRateHz;
     this.#resampler =
       codecRate === config.pipelineRateHz
@@ -96,7 +102,7 @@ export class InboundStream {
     const pt = packet.payloadType;
     const isAudio = pt === this.config.payloadType;
     const isDtmf = pt === this.config.telephoneEventPayloadType;
-    if (!isAudio && !isDtmf && pt !== comfortNoisePayloadType) return "wrong-payload-type";
+    if (!isAudio && !isDtmf && pt !== this.#comfortNoisePayloadType) return "wrong-payload-type";
     if (!this.acceptsSsrc(packet.ssrc, arrivalMs)) return "wrong-ssrc";
     if (this.#ssrc !== packet.ssrc) this.#newSource(packet.ssrc);
     this.#lastAcceptedMs = arrivalMs;
@@ -105,7 +111,12 @@ export class InboundStream {
       for (const d of this.#dtmf.push(packet)) this.digits.push(d);
       return "dtmf";
     }
-    if (!isAudio) return "accepted";
+    if (!isAudio) {
+      // RFC 3389 4: CN says the sender went quiet; noise at its level until speech resumes.
+      this.comfortNoise.onComfortNoise(packet.payload);
+      return "accepted";
+    }
+    this.comfortNoise.onSpeech();
     const outcome = this.jitter.push(
       {
         seq: packet.sequenceNumber,
@@ -127,6 +138,7 @@ export class InboundStream {
       this.#ssrcChanges++;
       this.jitter.reset();
       this.config.codec.reset();
+      this.comfortNoise.reset();
     }
     this.#ssrc = ssrc;
     this.#acceptAnySsrc = false;
@@ -135,8 +147,22 @@ export class InboundStream {
 
   /** One 20 ms frame at the pipeline rate (jitter buffer output, concealment or silence). */
   pull(): AudioFrame {
-    const frame = this.jitter.pull();
+    const made = this.#madeUpFrames();
+    const frame = this.#comfortNoiseFor(made, this.jitter.pull());
     return this.#resampler === undefined ? frame : this.#resampler.process(frame);
+  }
+
+  /** While CN is active: the jitter buffer's count of silent and concealed frames (else -1). */
+  #madeUpFrames(): number {
+    if (!this.comfortNoise.active) return -1;
+    const s = this.jitter.stats();
+    return s.silentPulls + s.concealed;
+  }
+
+  /** The frame, or comfort noise when CN is active and the jitter buffer had to make this one up. */
+  #comfortNoiseFor(madeBefore: number, frame: AudioFrame): AudioFrame {
+    if (madeBefore < 0 || this.#madeUpFrames() === madeBefore) return frame;
+    return this.comfortNoise.frame();
   }
 
   /** A digit still in progress when the stream ends. */

@@ -187,6 +187,7 @@ export class MediaSession extends EventEmitter<MediaSessionEvents> implements Me
           payloadType: negotiated.codec.payloadType,
           telephoneEventPayloadType: negotiated.telephoneEventPayloadType,
           telephoneEventClockRateHz: teClockRateHz,
+          comfortNoisePayloadType: negotiated.comfortNoisePayloadType,
           pipelineRateHz: this.#pipelineRateHz,
           jitter: this.#options.jitter,
           ssrcSwitchAfterMs: this.#options.ssrcSwitchAfterMs ?? defaultMediaSessionOptions.ssrcSwitchAfterMs,

@@ -37,7 +37,7 @@ export function resolveNegotiatedMedia(n: NegotiatedMedia): ResolvedMedia {
     : (n.remoteRtcp ?? { address: n.remoteRtp.address, port: n.remoteRtp.port + 1 });
   return {
     negotiated: n,
-    codecKey: `${c.name.toLowerCase()}/${c.clockRateHz}/${c.payloadType}/${c.fmtp ?? ""}/${n.telephoneEventPayloadType ?? ""}/${n.telephoneEventClockRateHz ?? ""}`,
+    codecKey: `${c.name.toLowerCase()}/${c.clockRateHz}/${c.payloadType}/${c.fmtp ?? ""}/${n.telephoneEventPayloadType ?? ""}/${n.telephoneEventClockRateHz ?? ""}/${n.comfortNoisePayloadType ?? ""}`,
     keyKey: n.srtp === undefined ? "" : `${n.srtp.suite}|${n.srtp.localKeyParams}|${n.srtp.remoteKeyParams}`,
     canSend: n.direction === "sendrecv" || n.direction === "sendonly",
     canReceive: n.direction === "sendrecv" || n.direction === "recvonly",
