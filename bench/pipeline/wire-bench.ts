@@ -200,7 +200,7 @@ async function runCaller(agentUri: string, speech: Int16Array): Promise<CallFigu
     }
     if (answered) figures.turn = turnStages(trace, marks);
     const jb = trace.jitterStats();
-    figures.jitterTargetMs = jb?.targetDepthMs;
+    figures.jitterTargetMs = trace.inbound?.playout.marginMs;
     figures.meanDepthMs = trace.meanDepthMs(marks.questionAt, performance.now());
     figures.jitterMs = jb?.jitterMs;
     figures.concealed = jb?.concealed;
@@ -324,13 +324,13 @@ async function round(kind: "offline" | "fake", concurrency: number, speech: Int1
       figures.map(pick).filter((v): v is number => v !== undefined);
     console.log(
       `  ${line(
-        "jitter buffer target depth at call end",
+        "time-based playout margin at call end",
         jb((f) => f.jitterTargetMs),
       )}`,
     );
     console.log(
       `  ${line(
-        "jitter buffer mean depth after pull",
+        "jitter buffer mean depth after a frame out",
         jb((f) => f.meanDepthMs),
       )}`,
     );

@@ -9,6 +9,7 @@
  * that receives a tagged `caller_audio` frame is that caller's, and VAD decisions / pauses made while
  * that queue's frame is being handled are too. All times are `performance.now()` (ms).
  */
+import type { AudioFrame } from "../../src/media/audio/audio-frame.js";
 import { JitterBuffer } from "../../src/media/jitter/jitter-buffer.js";
 import type { JitterBufferStats } from "../../src/media/jitter/jitter-types.js";
 import { InboundStream } from "../../src/media/session/inbound-stream.js";
@@ -38,6 +39,7 @@ export class CallTrace {
   /** Pipeline queue pushes/shifts of interest and speech-player pauses. */
   readonly events: TraceEvent[] = [];
   jitterBuffer: JitterBuffer | undefined;
+  inbound: InboundStream | undefined;
   #lastEventKind = "";
 
   constructor(
@@ -132,18 +134,27 @@ export function installWireTrace(): void {
     return push.call(this, packet, arrivalMs);
   };
 
+  const traceOut = (inbound: InboundStream, frame: AudioFrame): void => {
+    const trace = byJitter.get(inbound.jitter);
+    if (trace === undefined) return;
+    trace.inbound = inbound;
+    byFrame.set(frame, trace);
+    trace.jitterOut.push({
+      t: performance.now(),
+      voiced: rms(frame.samples) >= trace.voicedRms,
+      depthMs: inbound.jitter.bufferedMs,
+    });
+  };
   const pull = InboundStream.prototype.pull;
   InboundStream.prototype.pull = function (this: InboundStream) {
     const frame = pull.call(this);
-    const trace = byJitter.get(this.jitter);
-    if (trace !== undefined) {
-      byFrame.set(frame, trace);
-      trace.jitterOut.push({
-        t: performance.now(),
-        voiced: rms(frame.samples) >= trace.voicedRms,
-        depthMs: this.jitter.stats().depthMs,
-      });
-    }
+    traceOut(this, frame);
+    return frame;
+  };
+  const pullDue = InboundStream.prototype.pullDue;
+  InboundStream.prototype.pullDue = function (this: InboundStream, nowMs: number) {
+    const frame = pullDue.call(this, nowMs);
+    if (frame !== undefined) traceOut(this, frame);
     return frame;
   };
 

@@ -53,6 +53,8 @@ export class JitterBuffer {
   private lastTransit: number | undefined;
   private lastArrivalSeq: number | undefined;
   private lastArrivalTimestamp = 0;
+  /** Extended sequence number of the packet last accepted by push(). */
+  private lastPushedSeq = 0;
   private readonly counters: Omit<JitterBufferStats, "depthMs" | "targetDepthMs" | "jitterMs"> = {
     received: 0,
     played: 0,
@@ -114,6 +116,7 @@ export class JitterBuffer {
     this.highestSeq = this.highestSeq === undefined ? ext : Math.max(this.highestSeq, ext);
     this.nextSeq ??= ext;
     this.dropOverflow();
+    this.lastPushedSeq = ext;
     return "accepted";
   }
 
@@ -146,6 +149,76 @@ export class JitterBuffer {
       this.playNext();
     }
     return this.takeFrame();
+  }
+
+  /**
+   * For time-based playout (TimedPlayout): can the next frame be made now from packets that are here
+   * ("ready"), only by concealing a missing packet while later ones are here ("lost"), or not at all
+   * ("empty": nothing buffered)?
+   */
+  nextFrameStatus(): "ready" | "lost" | "empty" {
+    if (this.fifoLength >= this.frameSamples) return "ready";
+    if (this.packets.size === 0 || this.nextSeq === undefined) return "empty";
+    return this.packets.has(this.nextSeq) ? "ready" : "lost";
+  }
+
+  /**
+   * Time-based playout: one 20 ms frame now, whatever the depth (the caller decided it is due):
+   * buffered packets in sequence order, a lost packet concealed, an underrun concealed without
+   * consuming a sequence number (a late packet then still plays). No drift correction: the caller's
+   * schedule absorbs clock drift.
+   */
+  takeDueFrame(): AudioFrame {
+    this.started = true;
+    while (this.fifoLength < this.frameSamples) {
+      if (this.packets.size === 0) {
+        this.conceal(this.frameSamples - this.fifoLength);
+        break;
+      }
+      this.playNext();
+    }
+    return this.takeFrame();
+  }
+
+  /**
+   * Time-based playout, a talkspurt start after idle: packets missing before the first one here are
+   * lost, not concealed (nothing was playing).
+   */
+  skipToBuffered(): void {
+    if (this.nextSeq === undefined || this.packets.size === 0 || this.packets.has(this.nextSeq)) return;
+    let first = Number.POSITIVE_INFINITY;
+    for (const seq of this.packets.keys()) if (seq < first) first = seq;
+    if (first > this.nextSeq) {
+      this.counters.lost += first - this.nextSeq;
+      this.nextSeq = first;
+    }
+  }
+
+  /** Time-based playout: one silent frame while nothing plays (start-up, between talkspurts). */
+  silentFrame(): AudioFrame {
+    this.counters.silentPulls++;
+    return { samples: new Int16Array(this.frameSamples), sampleRateHz: this.decoder.sampleRateHz };
+  }
+
+  /**
+   * For the packet last accepted by push(): ms of audio that play before it (decoded whole frames
+   * plus the packets ahead of it). Time-based playout turns this into the packet's due time.
+   */
+  get aheadMs(): number {
+    const frameMs = (this.frameSamples * 1000) / this.decoder.sampleRateHz;
+    const fifoFramesMs = Math.floor(this.fifoLength / this.frameSamples) * frameMs;
+    const packetsAhead = this.nextSeq === undefined ? 0 : Math.max(0, this.lastPushedSeq - this.nextSeq);
+    return fifoFramesMs + packetsAhead * this.packetMs();
+  }
+
+  /** RFC 3550 6.4.1 interarrival jitter estimate in ms. */
+  get jitterEstimateMs(): number {
+    return (this.jitterUnits * 1000) / this.decoder.clockRateHz;
+  }
+
+  /** Decoded samples and buffered packets, in ms (what is waiting to play). */
+  get bufferedMs(): number {
+    return this.depthMs();
   }
 
   stats(): JitterBufferStats {

@@ -36,7 +36,7 @@ function recorder(clock: Clock, sends = true): PacedSource & { ticks: number[]; 
 describe("MediaPacer", () => {
   test("ticks on start + n*20 ms without accumulating timer lateness", () => {
     const clock = new FakeClock({ startMs: 1000 });
-    const pacer = new MediaPacer({ clock });
+    const pacer = new MediaPacer({ clock, phaseSlots: 1 });
     const source = recorder(clock);
     pacer.register(source);
     clock.advance(200);
@@ -54,7 +54,7 @@ describe("MediaPacer", () => {
 
   test("a short stall is caught up back to back, a long one skips and counts", () => {
     const clock = new StallingClock();
-    const pacer = new MediaPacer({ clock: clock, maxCatchUpTicks: 3 });
+    const pacer = new MediaPacer({ clock: clock, maxCatchUpTicks: 3, phaseSlots: 1 });
     const source = recorder(clock);
     pacer.register(source);
     clock.fake.advance(40); // ticks 0, 1, 2
@@ -79,7 +79,7 @@ describe("MediaPacer", () => {
 
   test("stops its timer when the last source leaves and keeps indices increasing", () => {
     const clock = new FakeClock();
-    const pacer = new MediaPacer({ clock });
+    const pacer = new MediaPacer({ clock, phaseSlots: 1 });
     const a = recorder(clock);
     const leave = pacer.register(a);
     clock.advance(60);
@@ -96,7 +96,7 @@ describe("MediaPacer", () => {
 
   test("a throwing source is counted and does not stop the others", () => {
     const clock = new FakeClock();
-    const pacer = new MediaPacer({ clock });
+    const pacer = new MediaPacer({ clock, phaseSlots: 1 });
     const bad: PacedSource = {
       onPacerTick() {
         throw new Error("boom");
@@ -114,7 +114,7 @@ describe("MediaPacer", () => {
 
   test("send lateness includes the work of earlier sources in the tick", () => {
     const clock = new StallingClock();
-    const pacer = new MediaPacer({ clock });
+    const pacer = new MediaPacer({ clock, phaseSlots: 1 });
     const slow: PacedSource = {
       onPacerTick() {
         clock.stallMs += 3; // this source takes 3 ms
@@ -132,7 +132,7 @@ describe("MediaPacer", () => {
 
   test("afterPacerTick work runs once every source has sent, so it delays no send", () => {
     const clock = new StallingClock();
-    const pacer = new MediaPacer({ clock });
+    const pacer = new MediaPacer({ clock, phaseSlots: 1 });
     const order: string[] = [];
     const source = (name: string): PacedSource => ({
       onPacerTick(tickIndex) {
@@ -159,7 +159,7 @@ describe("MediaPacer", () => {
 
   test("send-interval jitter is per source: a stalled tick shows as one long and one short interval", () => {
     const clock = new StallingClock();
-    const pacer = new MediaPacer({ clock });
+    const pacer = new MediaPacer({ clock, phaseSlots: 1 });
     let tick = 0;
     const staller: PacedSource = {
       onPacerTick(tickIndex) {
@@ -187,6 +187,119 @@ describe("MediaPacer", () => {
     assert.ok(later.p50Ms >= 4 && later.maxMs === 4);
     assert.deepEqual(after.atMs, [0, 24, 40, 60]);
     pacer.unregister(after);
+  });
+});
+
+describe("MediaPacer phase slots", () => {
+  test("5 ms sub-ticks: each source sends once per 20 ms in its own slot, slots balanced", () => {
+    const clock = new FakeClock({ startMs: 1000 });
+    const pacer = new MediaPacer({ clock });
+    assert.equal(pacer.tickMs, 5);
+    const sources = Array.from({ length: 6 }, () => recorder(clock));
+    for (const s of sources) pacer.register(s);
+    assert.deepEqual(pacer.stats().slotLoad, [2, 2, 1, 1]);
+    clock.advance(60);
+    // Source i sits in slot i % 4: sends at sub-ticks slot, slot+4, slot+8 ... (5 ms apart per slot).
+    sources.forEach((s, i) => {
+      const slot = i % 4;
+      const expected = [slot, slot + 4, slot + 8].concat(slot + 12 <= 12 ? [slot + 12] : []);
+      assert.deepEqual(s.ticks, expected, `source ${i}`);
+      assert.deepEqual(
+        s.atMs,
+        expected.map((k) => 1000 + k * 5),
+      );
+    });
+    for (const s of sources) pacer.unregister(s);
+  });
+
+  test("every source's afterPacerTick runs at every sub-tick, after that sub-tick's sends", () => {
+    const clock = new FakeClock();
+    const pacer = new MediaPacer({ clock });
+    const order: string[] = [];
+    const source = (name: string): PacedSource => ({
+      onPacerTick(tickIndex) {
+        order.push(`${name} send ${tickIndex}`);
+        return true;
+      },
+      afterPacerTick(tickIndex, nowMs) {
+        order.push(`${name} after ${tickIndex} @${nowMs}`);
+      },
+    });
+    const a = source("a");
+    const b = source("b");
+    pacer.register(a);
+    pacer.register(b);
+    clock.advance(5);
+    assert.deepEqual(order, [
+      "a send 0",
+      "a after 0 @0",
+      "b after 0 @0",
+      "b send 1",
+      "a after 1 @5",
+      "b after 1 @5",
+    ]);
+    pacer.unregister(a);
+    pacer.unregister(b);
+  });
+
+  test("rephase: the next send comes at the next sub-tick, then every 20 ms from there", () => {
+    const clock = new FakeClock();
+    const pacer = new MediaPacer({ clock });
+    const s = recorder(clock);
+    pacer.register(s); // slot 0
+    clock.advance(20); // sends at sub-ticks 0 and 4
+    assert.deepEqual(s.ticks, [0, 4]);
+    clock.advance(2); // between sub-ticks 4 and 5: the next is 5
+    assert.equal(pacer.rephase(s), 5);
+    clock.advance(43); // to 65
+    assert.deepEqual(s.ticks, [0, 4, 5, 9, 13]);
+    assert.deepEqual(s.atMs, [0, 20, 25, 45, 65]);
+    assert.equal(pacer.stats().rephases, 1);
+    // Asking again when the source already owns the next sub-tick's slot (17) changes nothing.
+    clock.advance(16); // 81: the next sub-tick is 17, at 85
+    assert.equal(pacer.rephase(s), 17);
+    assert.equal(pacer.stats().rephases, 1);
+    assert.equal(pacer.rephase(recorder(clock)), undefined, "unknown source");
+    pacer.unregister(s);
+  });
+
+  test("rephase from inside a sub-tick's receive work targets the following sub-tick", () => {
+    const clock = new FakeClock();
+    const pacer = new MediaPacer({ clock });
+    const ticks: number[] = [];
+    let asked: number | undefined;
+    const s: PacedSource = {
+      onPacerTick(tickIndex) {
+        ticks.push(tickIndex);
+        return true;
+      },
+      afterPacerTick(tickIndex) {
+        if (tickIndex === 6) asked = pacer.rephase(s);
+      },
+    };
+    pacer.register(s);
+    clock.advance(40);
+    assert.equal(asked, 7);
+    assert.deepEqual(ticks, [0, 4, 7]);
+    pacer.unregister(s);
+  });
+
+  test("a stall is caught up in sub-ticks up to maxCatchUpTicks frames", () => {
+    const clock = new StallingClock();
+    const pacer = new MediaPacer({ clock, maxCatchUpTicks: 2 });
+    const s = recorder(clock);
+    pacer.register(s);
+    clock.fake.advance(0);
+    clock.stallMs = 30; // the timer for sub-tick 1 fires at 35: sub-ticks 1..7 due, all within 2 frames
+    clock.fake.advance(5);
+    assert.deepEqual(s.ticks, [0, 4]);
+    assert.equal(pacer.stats().caughtUpTicks, 6);
+    assert.equal(pacer.stats().skippedTicks, 0);
+    clock.stallMs += 100; // 20 more sub-ticks overdue: the last 8 run, the rest are skipped
+    clock.fake.advance(5);
+    assert.equal(pacer.stats().skippedTicks, 13);
+    assert.deepEqual(s.ticks.slice(2), [24, 28]);
+    pacer.unregister(s);
   });
 });
 

@@ -1,16 +1,18 @@
 /**
  * The receive half of a media session after SRTP and RTP parsing, a pure core (arrival time in,
  * frames out, no sockets or timers): payload type and SSRC checks, RFC 3550 receive statistics,
- * telephone-event to the DTMF receiver, audio to the jitter buffer; one 20 ms frame per pull,
- * resampled to the pipeline rate.
+ * telephone-event to the DTMF receiver, audio to the jitter buffer; 20 ms frames resampled to the
+ * pipeline rate, released when due by time-based playout (pullDue, asked at every pacer sub-tick) or
+ * one per pull() (the fixed 20 ms grid).
  */
 import type { AudioFrame } from "../audio/audio-frame.js";
 import { Resampler, type ResamplerRateHz } from "../audio/resampler.js";
-import { ComfortNoiseGenerator, comfortNoiseStaticPayloadType } from "../codecs/comfort-noise.js";
 import type { AudioCodec } from "../codecs/codec-types.js";
+import { ComfortNoiseGenerator, comfortNoiseStaticPayloadType } from "../codecs/comfort-noise.js";
 import { type DtmfDigitEvent, DtmfReceiver } from "../dtmf/dtmf-receiver.js";
 import { JitterBuffer } from "../jitter/jitter-buffer.js";
 import type { JitterBufferOptions, JitterBufferStats } from "../jitter/jitter-types.js";
+import { TimedPlayout, type TimedPlayoutOptions } from "../jitter/timed-playout.js";
 import type { RtpPacket } from "../rtp/rtp-packet.js";
 import { RtpReceiveStats } from "../rtp/rtp-receive-stats.js";
 
@@ -22,6 +24,7 @@ export interface InboundStreamConfig {
   readonly telephoneEventClockRateHz: number;
   readonly pipelineRateHz: ResamplerRateHz;
   readonly jitter?: Partial<JitterBufferOptions> | undefined;
+  readonly playout?: Partial<TimedPlayoutOptions> | undefined;
   /** A new SSRC replaces the current one after the current has been quiet this long. */
   readonly ssrcSwitchAfterMs: number;
   /** RFC 3389 CN payload type (negotiated; default the static 13, accepted even when not negotiated). */
@@ -30,10 +33,10 @@ export interface InboundStreamConfig {
 
 export type InboundVerdict = "accepted" | "dtmf" | "wrong-payload-type" | "wrong-ssrc" | "late" | "duplicate";
 
-
 export class InboundStream {
   readonly config: InboundStreamConfig;
   readonly jitter: JitterBuffer;
+  readonly playout: TimedPlayout;
   readonly #dtmf: DtmfReceiver;
   readonly #resampler: Resampler | undefined;
   /** RFC 3389: while the peer sends CN, made-up frames (silence, concealment) become noise at its level. */
@@ -50,6 +53,7 @@ export class InboundStream {
   constructor(config: InboundStreamConfig) {
     this.config = config;
     this.jitter = new JitterBuffer(config.codec, config.jitter ?? {});
+    this.playout = new TimedPlayout(this.jitter, config.playout ?? {});
     this.#dtmf = new DtmfReceiver(config.telephoneEventClockRateHz);
     this.comfortNoise = new ComfortNoiseGenerator(config.codec.sampleRateHz);
     this.#comfortNoisePayloadType = config.comfortNoisePayloadType ?? comfortNoiseStaticPayloadType;
@@ -129,6 +133,7 @@ export class InboundStream {
     );
     if (outcome === "late") return "late";
     if (outcome === "duplicate") return "duplicate";
+    if (outcome === "accepted") this.playout.onAccepted(arrivalMs);
     return "accepted";
   }
 
@@ -137,6 +142,7 @@ export class InboundStream {
     if (this.#ssrc !== undefined) {
       this.#ssrcChanges++;
       this.jitter.reset();
+      this.playout.reset();
       this.config.codec.reset();
       this.comfortNoise.reset();
     }
@@ -149,6 +155,15 @@ export class InboundStream {
   pull(): AudioFrame {
     const made = this.#madeUpFrames();
     const frame = this.#comfortNoiseFor(made, this.jitter.pull());
+    return this.#resampler === undefined ? frame : this.#resampler.process(frame);
+  }
+
+  /** The next frame at the pipeline rate if it is due at `nowMs` (call until undefined). */
+  pullDue(nowMs: number): AudioFrame | undefined {
+    const made = this.#madeUpFrames();
+    const due = this.playout.pullDue(nowMs);
+    if (due === undefined) return undefined;
+    const frame = this.#comfortNoiseFor(made, due);
     return this.#resampler === undefined ? frame : this.#resampler.process(frame);
   }
 

@@ -30,8 +30,8 @@ import {
 } from "./media-session-types.js";
 import { OutboundStream } from "./outbound-stream.js";
 import { RtcpReporter, randomizedRtcpIntervalMs } from "./rtcp-reporter.js";
-import { RtpSourceLatch } from "./rtp-source-latch.js";
 import { type BindRtpSocketsOptions, bindRtpSockets, type RtpSockets } from "./rtp-port-allocator.js";
+import { RtpSourceLatch } from "./rtp-source-latch.js";
 import {
   createNegotiatedCodec,
   createSrtpPair,
@@ -48,6 +48,9 @@ import {
 } from "./utterance-queue.js";
 
 const defaultTelephoneEventClockRateHz = 8000;
+
+/** Received frames handed to the pipeline per pacer sub-tick at most (catch-up after a stall). */
+const maxFramesPerSubTick = 4;
 
 type Counter = Exclude<
   keyof MediaSessionStats,
@@ -138,6 +141,7 @@ export class MediaSession extends EventEmitter<MediaSessionEvents> implements Me
       events: {
         onStarted: (handle) => this.#emitSafely("utteranceStarted", handle),
         onEnded: (result) => this.#emitSafely("utteranceEnded", result),
+        onFramesReady: () => this.#onAgentAudioReady(),
       },
     });
     sockets.rtp.on("message", (msg, rinfo) => this.#onDatagram(msg, rinfo, false));
@@ -209,7 +213,7 @@ export class MediaSession extends EventEmitter<MediaSessionEvents> implements Me
     this.#inbound = inbound;
     if (outboundConfig !== undefined) {
       if (this.#outbound === undefined) {
-        this.#outbound = new OutboundStream(outboundConfig, this.#utterances);
+        this.#outbound = new OutboundStream(outboundConfig, this.#utterances, this.#pacer.phaseSlots);
       } else {
         this.#outbound.reconfigure(outboundConfig, this.#pacer.nextTickIndex);
       }
@@ -330,12 +334,32 @@ export class MediaSession extends EventEmitter<MediaSessionEvents> implements Me
     return sent;
   }
 
-  /** After every session has sent this tick: one received frame out to the pipeline. */
-  afterPacerTick(): void {
+  /**
+   * Every sub-tick, after that sub-tick's sends: received frames that are due go out to the pipeline
+   * (time-based playout; several after a stall, at most a few per sub-tick).
+   */
+  afterPacerTick(_tickIndex: number, nowMs: number): void {
     const media = this.#media;
     const inbound = this.#inbound;
     if (this.#closed || media === undefined || !media.canReceive || inbound?.started !== true) return;
-    this.#deliver(inbound.pull());
+    for (let i = 0; i < maxFramesPerSubTick; i++) {
+      const frame = inbound.pullDue(nowMs);
+      if (frame === undefined) return;
+      this.#deliver(frame);
+      if (this.#closed) return;
+    }
+  }
+
+  /**
+   * Agent audio is ready while we send silence or nothing: start the talkspurt at the next sub-tick
+   * instead of up to a frame later (the pacer re-phases this session; RTP timestamps follow the
+   * sub-tick index, and the first voice packet carries the marker bit, RFC 3551 4.1).
+   */
+  #onAgentAudioReady(): void {
+    const outbound = this.#outbound;
+    if (this.#closed || outbound === undefined || outbound.keepsPhase || this.#unregister === undefined)
+      return;
+    this.#pacer.rephase(this);
   }
 
   #sendRtp(outbound: OutboundStream, packet: Uint8Array, target: MediaEndpoint): boolean {

@@ -1,7 +1,8 @@
 /**
  * The send half of a media session, a pure core: on each pacer tick it gives the plaintext RTP
  * packet to send (agent voice, a DTMF event packet, silence, or nothing). RTP timestamps follow the
- * tick index, so they advance with real time across silence and skipped ticks (RFC 3550 5.1: "The
+ * tick index (pacer sub-ticks, `ticksPerFrame` per frame), so they advance with real time across
+ * silence, skipped ticks and a re-phased talkspurt start (RFC 3550 5.1: "The
  * timestamp reflects the sampling instant of the first octet in the RTP data packet"); the marker
  * bit is set on the first voice packet of each talkspurt (RFC 3551 4.1). DTMF (RFC 4733) pauses
  * voice while its packets go out, so the two never overlap.
@@ -54,6 +55,8 @@ export class OutboundStream {
   #timestampAtTick: number;
   #timestampTick: number | undefined;
   #unitsPerFrame: number;
+  /** Pacer ticks per 20 ms frame (4 with 5 ms sub-ticks). */
+  readonly #ticksPerFrame: number;
   #previousKind: OutboundKind | undefined;
   #lastKind: OutboundKind | undefined;
   #resamplers = new Map<number, Resampler>();
@@ -73,8 +76,13 @@ export class OutboundStream {
   badFrames = 0;
   dtmfDigitsSent = 0;
 
-  constructor(config: OutboundStreamConfig, utterances: UtteranceQueue = new UtteranceQueue()) {
+  constructor(
+    config: OutboundStreamConfig,
+    utterances: UtteranceQueue = new UtteranceQueue(),
+    ticksPerFrame = 1,
+  ) {
     this.#config = config;
+    this.#ticksPerFrame = Math.max(1, Math.floor(ticksPerFrame));
     // RFC 3550 5.1: the initial sequence number and timestamp SHOULD be random.
     this.ssrc = randomInt(1, 0xffff_ffff);
     this.#sequence = randomInt(0, 0x1_0000);
@@ -101,10 +109,16 @@ export class OutboundStream {
     return this.#config;
   }
 
-  /** RTP timestamp for `tickIndex`. */
+  /** RTP timestamp for `tickIndex` (the sampling instant of a packet sent at that tick). */
   timestampAt(tickIndex: number): number {
     const base = this.#timestampTick ?? tickIndex;
-    return (this.#timestampAtTick + (tickIndex - base) * this.#unitsPerFrame) >>> 0;
+    const units = Math.round(((tickIndex - base) * this.#unitsPerFrame) / this.#ticksPerFrame);
+    return (this.#timestampAtTick + units) >>> 0;
+  }
+
+  /** True while voice or DTMF is on the wire: its packets must stay a frame apart (no re-phase). */
+  get keepsPhase(): boolean {
+    return this.#previousKind === "voice" || this.#dtmfPlan !== undefined || this.#dtmfQueue.length > 0;
   }
 
   /** New codec or payload types (re-INVITE): timestamps continue from where they are. */

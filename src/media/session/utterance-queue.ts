@@ -33,6 +33,8 @@ export type UtteranceSource = AsyncIterable<AudioFrame> | readonly AudioFrame[];
 
 export interface UtteranceEvents {
   onStarted?(handle: UtteranceHandle): void;
+  /** Frames became available at the head of the queue (a talkspurt can start now). */
+  onFramesReady?(): void;
   onEnded?(result: UtteranceResult): void;
 }
 
@@ -113,6 +115,7 @@ export class UtteranceQueue {
       void this.#pump(u, u.iterator);
     }
     this.#queue.push(u);
+    if (u.buffered > 0 && this.#queue[0] === u) this.#events.onFramesReady?.();
     return u;
   }
 
@@ -130,6 +133,7 @@ export class UtteranceQueue {
         const r = await iterator.next();
         if (r.done === true || u.cancelled) break;
         u.frames.push(r.value);
+        if (u.buffered === 1 && this.#queue[0] === u) this.#events.onFramesReady?.();
       }
     } catch {
       u.failed = true;
