@@ -55,7 +55,13 @@ export {
   type JitterPacket,
   type PushOutcome,
 } from "./jitter/jitter-types.js";
-// Pacing: one drift-free 20 ms schedule per process (src/media/pacing).
+export {
+  defaultTimedPlayoutOptions,
+  TimedPlayout,
+  type TimedPlayoutOptions,
+  type TimedPlayoutStats,
+} from "./jitter/timed-playout.js";
+// Pacing: one drift-free schedule per process, 5 ms sub-ticks in 4 phase slots of the 20 ms frame (src/media/pacing).
 export { LatenessHistogram, type LatenessSummary } from "./pacing/lateness-histogram.js";
 export {
   defaultMediaPacerOptions,
