@@ -50,6 +50,7 @@ export {
   loadConversationScript,
   parseConversationScript,
 } from "./llm/providers/script/script-schema.js";
+export { scriptVocabulary } from "./llm/providers/script/script-vocabulary.js";
 export {
   defaultFallbackPolicy,
   FallbackLlmProvider,
@@ -77,6 +78,7 @@ export {
 } from "./realtime/realtime-session.js";
 export { type DeepgramSttOptions, DeepgramSttProvider } from "./stt/providers/deepgram/deepgram-stt.js";
 export { type OpenAiSttOptions, OpenAiSttProvider } from "./stt/providers/openai/openai-stt.js";
+export { type ArpaModel, buildArpaModel } from "./stt/providers/pocketsphinx/arpa-lm-writer.js";
 export {
   addonBuildCommand,
   debianEnglishModel,
@@ -85,10 +87,14 @@ export {
 export {
   type PocketsphinxOptions,
   PocketsphinxSttProvider,
+  phraseModelDecoderArgs,
 } from "./stt/providers/pocketsphinx/pocketsphinx-stt.js";
+export { probeSherpaModel } from "./stt/providers/sherpa-onnx/sherpa-onnx-addon.js";
 export {
+  resolveSherpaModel,
   type SherpaModel,
   type SherpaModelType,
+  sherpaModelFix,
   sherpaModelTypes,
 } from "./stt/providers/sherpa-onnx/sherpa-onnx-model.js";
 export {
