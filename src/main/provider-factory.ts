@@ -15,6 +15,7 @@ import {
   type ProviderContext,
   ScriptLlmProvider,
   type SttProvider,
+  scriptVocabulary,
   type TtsProvider,
 } from "../pipeline/index.js";
 import { systemClock } from "../shared/index.js";
@@ -28,13 +29,22 @@ import { systemClock } from "../shared/index.js";
 export function providerFactory(
   options: { env?: NodeJS.ProcessEnv; ttsCacheDir?: string } = {},
 ): ProviderFactory {
-  // One recognizer per model folder (stt.modelDir, else RINGAGENT_POCKETSPHINX_MODEL_DIR, else Debian's).
+  // One recognizer per model folder (stt.modelDir, else RINGAGENT_POCKETSPHINX_MODEL_DIR, else
+  // Debian's) and script.
   const sphinx = new Map<string, PocketsphinxSttProvider>();
   const scripts = new Map<string, ReturnType<typeof loadConversationScript>>();
   const shared = new Map<ConversationAgentConfig, { stt: SttProvider; tts: TtsProvider }>();
   const text = (o: Readonly<Record<string, unknown>>, name: string): string | undefined => {
     const v = o[name];
     return typeof v === "string" ? v : undefined;
+  };
+  const loadScript = (path: string): ReturnType<typeof loadConversationScript> => {
+    let script = scripts.get(path);
+    if (script === undefined) {
+      script = path.length > 0 ? loadConversationScript(path) : loadConversationScript();
+      scripts.set(path, script);
+    }
+    return script;
   };
   const context = (agent: ConversationAgentConfig, kind: string): ProviderContext => ({
     env: options.env ?? process.env,
@@ -46,10 +56,21 @@ export function providerFactory(
       stt: {
         pocketsphinx: (o) => {
           const dir = pocketsphinxModelDir(o, options.env ?? process.env);
-          let provider = sphinx.get(dir);
+          // With the script LLM, recognition listens for the script's phrases (a small language
+          // model, several times less CPU); `stt.languageModel: full` keeps the 130k-word model.
+          const scriptPath =
+            agent.llm.provider === "script" && text(o, "languageModel") !== "full"
+              ? (text(agent.llm, "script") ?? "")
+              : undefined;
+          const key = `${dir}\n${scriptPath ?? "(full)"}`;
+          let provider = sphinx.get(key);
           if (provider === undefined) {
-            provider = new PocketsphinxSttProvider({ model: pocketsphinxModelIn(dir) });
-            sphinx.set(dir, provider);
+            const phrases = scriptPath === undefined ? undefined : scriptVocabulary(loadScript(scriptPath));
+            provider = new PocketsphinxSttProvider({
+              model: pocketsphinxModelIn(dir),
+              ...(phrases !== undefined ? { phrases } : {}),
+            });
+            sphinx.set(key, provider);
           }
           return provider;
         },
@@ -59,15 +80,7 @@ export function providerFactory(
         "espeak-ng": (o) => new EspeakTtsProvider({ voice: text(o, "voice") ?? "ru" }),
       },
       llm: {
-        script: (o) => {
-          const path = text(o, "script") ?? "";
-          let script = scripts.get(path);
-          if (script === undefined) {
-            script = path.length > 0 ? loadConversationScript(path) : loadConversationScript();
-            scripts.set(path, script);
-          }
-          return new ScriptLlmProvider(script);
-        },
+        script: (o) => new ScriptLlmProvider(loadScript(text(o, "script") ?? "")),
       },
     },
   });

@@ -15,10 +15,15 @@
  *   endUtterance(decoder) -> Promise<string>                  (final hypothesis, "" if none)
  *   lastConfidence(decoder) -> number                         (posterior of the last final, 0..1;
  *                                                              -1 when the search has no lattice)
+ *   cepstralMean(decoder) -> number[]                         (live CMN means, sync)
+ *   setCepstralMean(decoder, number[]) -> undefined           (sync, between utterances)
  *   freeDecoder(decoder) -> undefined                         (idempotent; deferred while busy)
  */
 #define NAPI_VERSION 8
 #include <node_api.h>
+#include <cmn.h>
+#include <err.h>
+#include <feat.h>
 #include <pocketsphinx.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -111,7 +116,7 @@ static void execute(napi_env env, void *data) {
   switch (w->kind) {
     case WORK_CREATE: {
       char *base[] = {"ringagent", "-hmm", w->hmm, "-lm", w->lm, "-dict", w->dict,
-                      "-samprate", w->samprate, "-logfn", "/dev/null"};
+                      "-samprate", w->samprate};
       size_t n_base = sizeof base / sizeof base[0];
       size_t n_args = 0;
       while (w->args != NULL && w->args[n_args] != NULL) n_args++;
@@ -454,6 +459,68 @@ static napi_value last_confidence(napi_env env, napi_callback_info info) {
   return value;
 }
 
+#define MAX_CEP 64
+
+static napi_value cepstral_mean(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  CHECK(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  if (argc < 1) return NULL;
+  decoder_t *d = get_decoder(env, argv[0]);
+  if (d == NULL) return NULL;
+  feat_t *feat = ps_get_feat(d->ps);
+  if (feat == NULL || feat->cmn_struct == NULL || feat->cmn_struct->veclen > MAX_CEP) return NULL;
+  mfcc_t vec[MAX_CEP];
+  cmn_live_get(feat->cmn_struct, vec);
+  napi_value array;
+  CHECK(env, napi_create_array_with_length(env, (size_t)feat->cmn_struct->veclen, &array));
+  for (int32 i = 0; i < feat->cmn_struct->veclen; i++) {
+    napi_value v;
+    CHECK(env, napi_create_double(env, (double)vec[i], &v));
+    CHECK(env, napi_set_element(env, array, (uint32_t)i, v));
+  }
+  return array;
+}
+
+static napi_value set_cepstral_mean(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  CHECK(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  if (argc < 2) {
+    napi_throw_type_error(env, "pocketsphinx_argument", "setCepstralMean(decoder, number[])");
+    return NULL;
+  }
+  decoder_t *d = get_decoder(env, argv[0]);
+  if (d == NULL) return NULL;
+  if (d->in_utterance) {
+    napi_throw_error(env, "pocketsphinx_state", "setCepstralMean inside an utterance");
+    return NULL;
+  }
+  feat_t *feat = ps_get_feat(d->ps);
+  uint32_t length = 0;
+  bool is_array = false;
+  CHECK(env, napi_is_array(env, argv[1], &is_array));
+  if (is_array) CHECK(env, napi_get_array_length(env, argv[1], &length));
+  if (feat == NULL || feat->cmn_struct == NULL || !is_array || length != (uint32_t)feat->cmn_struct->veclen ||
+      length > MAX_CEP) {
+    napi_throw_type_error(env, "pocketsphinx_argument", "setCepstralMean needs one number per cepstrum");
+    return NULL;
+  }
+  mfcc_t vec[MAX_CEP];
+  for (uint32_t i = 0; i < length; i++) {
+    napi_value item;
+    double v = 0;
+    CHECK(env, napi_get_element(env, argv[1], i, &item));
+    if (napi_get_value_double(env, item, &v) != napi_ok || v != v) {
+      napi_throw_type_error(env, "pocketsphinx_argument", "setCepstralMean needs numbers");
+      return NULL;
+    }
+    vec[i] = (mfcc_t)v;
+  }
+  cmn_live_set(feat->cmn_struct, vec);
+  return NULL;
+}
+
 static napi_value free_decoder(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value argv[1];
@@ -467,11 +534,18 @@ static napi_value free_decoder(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/* Library logging is off for the whole process, set once at load (err_set_logfp(NULL) also
+ * silences the configuration dump): a per-decoder "-logfn" made every ps_init reopen (and fclose)
+ * one global log FILE, racing with decoding on other pool threads that write to it (seen as
+ * "free(): invalid pointer" with 20 decoders created at once). */
 static napi_value init(napi_env env, napi_value exports) {
+  err_set_logfp(NULL);
   napi_property_descriptor props[] = {
       {"createDecoder", NULL, create_decoder, NULL, NULL, NULL, napi_default, NULL},
       {"setSearch", NULL, set_search, NULL, NULL, NULL, napi_default, NULL},
       {"lastConfidence", NULL, last_confidence, NULL, NULL, NULL, napi_default, NULL},
+      {"cepstralMean", NULL, cepstral_mean, NULL, NULL, NULL, napi_default, NULL},
+      {"setCepstralMean", NULL, set_cepstral_mean, NULL, NULL, NULL, napi_default, NULL},
       {"startUtterance", NULL, start_utterance, NULL, NULL, NULL, napi_default, NULL},
       {"processRaw", NULL, process_raw, NULL, NULL, NULL, napi_default, NULL},
       {"endUtterance", NULL, end_utterance, NULL, NULL, NULL, napi_default, NULL},

@@ -13,6 +13,8 @@ export interface PhraseLanguageModel extends ArpaModel {
    * a decoder loads it in ~10 ms instead of seconds for the 134k-word one, and takes ~4 MB.
    */
   readonly dictPath: string;
+  /** Share (0..1) of the phrases' words (not the generic ones) the dictionary knows. */
+  readonly phraseCoverage: number;
 }
 
 interface Dictionary {
@@ -50,6 +52,8 @@ export function writePhraseLanguageModel(
   dir: string = join(tmpdir(), "ringagent-pocketsphinx"),
 ): PhraseLanguageModel {
   const dictionary = loadDictionary(dictPath);
+  const phraseWords = phrases.flatMap((p) => p.toLowerCase().split(/\s+/)).filter((w) => w.length > 0);
+  const known = phraseWords.filter((w) => dictionary.words.has(w.replace(/[^a-z0-9']/g, ""))).length;
   const model = buildArpaModel([...phrases, ...genericPhrases], (w) => dictionary.words.has(w));
   const dictText = `${model.vocabulary.flatMap((w) => dictionary.lines.get(w) ?? []).join("\n")}\n`;
   const hash = createHash("sha256").update(model.text).update(dictText).digest("hex").slice(0, 16);
@@ -58,7 +62,8 @@ export function writePhraseLanguageModel(
   mkdirSync(dir, { recursive: true });
   writeOnce(path, model.text);
   writeOnce(smallDictPath, dictText);
-  return { ...model, path, dictPath: smallDictPath };
+  const phraseCoverage = phraseWords.length === 0 ? 0 : known / phraseWords.length;
+  return { ...model, path, dictPath: smallDictPath, phraseCoverage };
 }
 
 function writeOnce(path: string, text: string): void {

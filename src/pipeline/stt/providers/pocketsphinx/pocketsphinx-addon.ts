@@ -41,6 +41,10 @@ export interface PocketsphinxAddon {
   setSearch(decoder: DecoderHandle, name: string): void;
   /** Posterior probability (0..1) of the last final hypothesis; -1 without a lattice (-bestpath no). */
   lastConfidence(decoder: DecoderHandle): number;
+  /** The live cepstral mean (CMN) the decoder has adapted to (13 values for en-us). */
+  cepstralMean(decoder: DecoderHandle): number[];
+  /** Starts the decoder's live CMN from these values (between utterances). */
+  setCepstralMean(decoder: DecoderHandle, mean: readonly number[]): void;
   startUtterance(decoder: DecoderHandle): void;
   processRaw(decoder: DecoderHandle, samples: Int16Array, wantPartial: boolean): Promise<string | null>;
   endUtterance(decoder: DecoderHandle): Promise<string>;
@@ -69,6 +73,8 @@ function isAddon(value: unknown): value is PocketsphinxAddon {
     "createDecoder",
     "setSearch",
     "lastConfidence",
+    "cepstralMean",
+    "setCepstralMean",
     "startUtterance",
     "processRaw",
     "endUtterance",

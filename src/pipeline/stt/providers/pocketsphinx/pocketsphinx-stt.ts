@@ -18,7 +18,7 @@ export interface PocketsphinxOptions {
   readonly model?: PocketsphinxModel;
   /** Path of the built addon (default: found under native/pocketsphinx/build). */
   readonly addonPath?: string;
-  /** Decoders kept loaded for the next calls (a model load takes 0.3-1.3 s). */
+  /** Decoders kept loaded per band for the next calls (full model: a load takes 0.3-1.3 s; default 4, 64 with phrases). */
   readonly maxIdleDecoders?: number;
   /** Audio per ps_process_raw call (one thread-pool job). */
   readonly batchMs?: number;
@@ -64,6 +64,12 @@ export class PocketsphinxSttProvider implements SttProvider {
    * decoders go back to the pool of the band they served.
    */
   readonly #idle = new Map<PoolKey, DecoderHandle[]>();
+  /**
+   * Starting cepstral mean for fresh decoders, by band: the last one a decoder of that band adapted
+   * to (a fresh decoder starts from the model's wideband value, far from what the narrowband front
+   * end gives, and misrecognises until adapted), first a value measured on the front end's output.
+   */
+  readonly #cepstralMean = new Map<Band, readonly number[]>([["narrow", narrowbandCepstralMean]]);
   readonly #maxIdle: number;
   readonly #phraseModel: PhraseLanguageModel | undefined;
   readonly options: PocketsphinxOptions;
@@ -73,11 +79,14 @@ export class PocketsphinxSttProvider implements SttProvider {
     this.#model = options.model ?? debianEnglishModel;
     checkPocketsphinxModel(this.#model);
     this.#addon = loadPocketsphinxAddon(options.addonPath);
-    this.#maxIdle = options.maxIdleDecoders ?? 4;
-    this.#phraseModel =
+    const phrases =
       options.phrases !== undefined && options.phrases.length > 0
         ? writePhraseLanguageModel(options.phrases, this.#model.dict)
         : undefined;
+    // Phrases in another language than the model's (a Russian script on en-us): the full model.
+    this.#phraseModel = phrases !== undefined && phrases.phraseCoverage >= 0.5 ? phrases : undefined;
+    // A phrase-model decoder loads in ~10 ms and takes ~4 MB: keep one per concurrent call.
+    this.#maxIdle = options.maxIdleDecoders ?? (this.#phraseModel !== undefined ? 64 : 4);
   }
 
   /** The small model's words and the phrase words the dictionary lacks (undefined without phrases). */
@@ -100,10 +109,20 @@ export class PocketsphinxSttProvider implements SttProvider {
   /** A decoder for `band`; `fullModel`: one with the full model (the fallback of a phrase model). */
   async acquire(band: Band, fullModel = false): Promise<DecoderHandle> {
     const key = poolKey(band, fullModel && this.#phraseModel !== undefined);
-    return this.#idle.get(key)?.pop() ?? (await this.#create(fullModel));
+    const idle = this.#idle.get(key)?.pop();
+    if (idle !== undefined) return idle;
+    const made = await this.#create(fullModel);
+    const mean = this.#cepstralMean.get(band);
+    if (mean !== undefined) this.#addon.setCepstralMean(made, mean);
+    return made;
   }
 
-  release(decoder: DecoderHandle, band: Band, fullModel = false): void {
+  /**
+   * Back to the pool; `heardSpeech`: the decoder decoded speech, so its adapted cepstral mean is
+   * the band's new starting point for fresh decoders.
+   */
+  release(decoder: DecoderHandle, band: Band, fullModel = false, heardSpeech = false): void {
+    if (heardSpeech) this.#cepstralMean.set(band, this.#addon.cepstralMean(decoder));
     const key = poolKey(band, fullModel && this.#phraseModel !== undefined);
     let idle = this.#idle.get(key);
     if (idle === undefined) {
@@ -146,6 +165,15 @@ export class PocketsphinxSttProvider implements SttProvider {
 }
 
 type Band = "narrow" | "wide";
+
+/**
+ * The live CMN decoders settle on for speech through the 8 kHz front end: the mean of what they
+ * reached after five sentences of each flite voice slt, rms and awb (en-us model, 13 cepstra; the
+ * model's own starting value, for wideband speech, is 41, -5.3, -0.1, 5.1, ...).
+ */
+const narrowbandCepstralMean: readonly number[] = [
+  56.26, -3.91, 23.12, 5.13, 14.27, -6.91, 1.1, 7.91, -19.43, 13.27, -1.31, 2.34, 11.08,
+];
 type PoolKey = `${Band}${"" | "-full"}`;
 
 function poolKey(band: Band, fullModel: boolean): PoolKey {
@@ -169,6 +197,8 @@ class PocketsphinxStream implements SttStream {
   #samplesInUtterance = 0;
   #samplesSincePartial = 0;
   #lastPartial = "";
+  /** An utterance of 0.5 s or more was decoded (the decoder's cepstral mean has adapted). */
+  #heardSpeech = false;
   /** The utterance's audio, kept for a second decoding with the full model. */
   #utterance: Int16Array[] = [];
   readonly #keepAudio: boolean;
@@ -190,7 +220,7 @@ class PocketsphinxStream implements SttStream {
     this.#batchSamples = ((o.batchMs ?? 100) * 16000) / 1000;
     this.#partialEverySamples = ((o.partialEveryMs ?? 300) * 16000) / 1000;
     this.#band = options.sampleRateHz === 8000 ? "narrow" : "wide";
-    this.#keepAudio = (o.fullModelBelowConfidence ?? 0) > 0 && o.phrases !== undefined;
+    this.#keepAudio = (o.fullModelBelowConfidence ?? 0) > 0 && provider.phraseModel !== undefined;
     this.#decoder = provider.acquire(this.#band);
     this.#chain = this.#decoder.then(() => undefined);
     this.#chain.catch((error: unknown) => this.#fail(error));
@@ -226,7 +256,7 @@ class PocketsphinxStream implements SttStream {
     this.#then(async (decoder) => {
       if (this.#inUtterance) await this.#addon.endUtterance(decoder);
       this.#inUtterance = false;
-      this.#provider.release(decoder, this.#band);
+      this.#provider.release(decoder, this.#band, false, this.#heardSpeech);
     });
     this.#channel.close();
   }
@@ -258,6 +288,7 @@ class PocketsphinxStream implements SttStream {
       let text = "";
       if (this.#inUtterance) {
         this.#inUtterance = false;
+        if (this.#samplesInUtterance >= 8000) this.#heardSpeech = true;
         text = await this.#addon.endUtterance(decoder);
         const audio = this.#utterance;
         this.#utterance = [];
@@ -289,7 +320,7 @@ class PocketsphinxStream implements SttStream {
       this.#addon.freeDecoder(decoder); // its state is unknown: never back to the pool
       throw error;
     }
-    this.#provider.release(decoder, this.#band, true);
+    this.#provider.release(decoder, this.#band, true, true);
     return text;
   }
 
