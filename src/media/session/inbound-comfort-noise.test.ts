@@ -79,6 +79,28 @@ describe("InboundStream comfort noise (RFC 3389)", () => {
     assert.equal(s.comfortNoise.stats().packets, 1);
   });
 
+  test("time-based playout (pullDue): after CN, the frames released while nothing arrives are noise", () => {
+    const s = stream();
+    let seq = 1;
+    const out: AudioFrame[] = [];
+    const drain = (nowMs: number): void => {
+      for (let f = s.pullDue(nowMs); f !== undefined; f = s.pullDue(nowMs)) out.push(f);
+    };
+    for (let nowMs = 0; nowMs < 200; nowMs += 5) {
+      if (nowMs % 20 === 0) s.accept(packet(seq++, 0, pcmuSilence), nowMs);
+      drain(nowMs);
+    }
+    const speechFrames = out.length;
+    assert.ok(speechFrames >= 8);
+    assert.ok(out.every((f) => rms(f) === 0));
+    s.accept(packet(seq++, 13, new Uint8Array([45])), 200);
+    for (let nowMs = 200; nowMs < 600; nowMs += 5) drain(nowMs);
+    const quiet = out.slice(speechFrames);
+    assert.ok(quiet.length >= 18, `${quiet.length} frames released in 400 ms`);
+    const noisy = quiet.filter((f) => rms(f) > 0);
+    assert.ok(noisy.length >= quiet.length - 3, `${noisy.length} of ${quiet.length} were noise`);
+  });
+
   test("without CN, the same gap stays silent (concealment of silence)", () => {
     const s = stream();
     for (let i = 1; i <= 10; i++) s.accept(packet(i, 0, pcmuSilence), i * 20);
