@@ -140,3 +140,28 @@ describe("RtpSourceLatch (SRTP)", () => {
     assert.equal(latch.rejected, 0);
   });
 });
+
+describe("RtpSourceLatch fuzz", () => {
+  test("random sources, SSRCs, numbers and times: never throws; refused packets never move it", () => {
+    let x = 12345;
+    const rand = (n: number): number => {
+      x = (Math.imul(x, 1103515245) + 12345) >>> 0;
+      return x % n;
+    };
+    const sources: LatchEndpoint[] = [peer, rebound, attacker, { address: "::1", port: 9 }];
+    for (let round = 0; round < 20; round++) {
+      const latch = new RtpSourceLatch({ switchAfterPackets: 1 + rand(5), switchAfterQuietMs: rand(300) });
+      latch.reset(rand(2) === 0 ? undefined : sources[rand(sources.length)]);
+      let nowMs = 0;
+      for (let i = 0; i < 5000; i++) {
+        nowMs += rand(40);
+        const from = sources[rand(sources.length)] ?? peer;
+        const packet = { ssrc: rand(3), sequenceNumber: rand(0x10000) };
+        const before = latch.source;
+        if (latch.admit(from, packet, nowMs, rand(10) === 0)) latch.confirm(from, packet, nowMs);
+        else assert.equal(latch.source, before);
+        assert.ok(latch.source !== undefined);
+      }
+    }
+  });
+});
