@@ -21,14 +21,14 @@ export interface TinyCtcModelOptions {
   readonly omitMetadata?: string;
 }
 
-const int64 = (name: string, values: number[]): OnnxTensor => ({
+export const int64Tensor = (name: string, values: number[]): OnnxTensor => ({
   name,
   dims: [values.length],
   int64s: values,
 });
 
-/** [N, T, 80] log-mel frames (value `frames`) -> [N, T, 3] CTC log-probs (value `logprobs`). */
-function scoring(threshold: number): { nodes: OnnxNode[]; initializers: OnnxTensor[] } {
+/** [N, T, 80] log-mel frames (value `frames`) -> [N, T, 2] loudest bin below/above mel bin 40 (`both`). */
+export function bandMaxima(): { nodes: OnnxNode[]; initializers: OnnxTensor[] } {
   return {
     nodes: [
       { opType: "Slice", inputs: ["frames", "lowStart", "mid", "bins"], outputs: ["low"] },
@@ -42,13 +42,29 @@ function scoring(threshold: number): { nodes: OnnxNode[]; initializers: OnnxTens
           { name: "keepdims", int: 1 },
         ],
       })),
-      // [N, T, 2] x W (2x3) + b -> log-softmax over the 3 tokens.
       {
         opType: "Concat",
         inputs: ["lowMax", "highMax"],
         outputs: ["both"],
         attributes: [{ name: "axis", int: 2 }],
       },
+    ],
+    initializers: [
+      int64Tensor("lowStart", [0]),
+      int64Tensor("mid", [40]),
+      int64Tensor("highEnd", [80]),
+      int64Tensor("bins", [2]),
+    ],
+  };
+}
+
+/** [N, T, 80] log-mel frames (value `frames`) -> [N, T, 3] CTC log-probs (value `logprobs`). */
+function scoring(threshold: number): { nodes: OnnxNode[]; initializers: OnnxTensor[] } {
+  const bands = bandMaxima();
+  return {
+    nodes: [
+      ...bands.nodes,
+      // [N, T, 2] x W (2x3) + b -> log-softmax over the 3 tokens.
       { opType: "MatMul", inputs: ["both", "w"], outputs: ["scores"] },
       { opType: "Add", inputs: ["scores", "b"], outputs: ["logits"] },
       {
@@ -59,17 +75,14 @@ function scoring(threshold: number): { nodes: OnnxNode[]; initializers: OnnxTens
       },
     ],
     initializers: [
-      int64("lowStart", [0]),
-      int64("mid", [40]),
-      int64("highEnd", [80]),
-      int64("bins", [2]),
+      ...bands.initializers,
       { name: "w", dims: [2, 3], floats: [0, 1, 0, 0, 0, 1] },
       { name: "b", dims: [3], floats: [0, -threshold, -threshold] },
     ],
   };
 }
 
-function writeTokens(dir: string): void {
+export function writeTinyTokens(dir: string): void {
   writeFileSync(join(dir, "tokens.txt"), `<blk> 0\n▁${tinyCtcWords.low} 1\n▁${tinyCtcWords.high} 2\n`);
 }
 
@@ -104,7 +117,7 @@ export function writeTinyCtcModel(dir: string, options: TinyCtcModelOptions = {}
   });
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, "model.onnx"), model);
-  writeTokens(dir);
+  writeTinyTokens(dir);
   return dir;
 }
 
@@ -156,6 +169,6 @@ export function writeTinyStreamingCtcModel(
   });
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, "model.onnx"), model);
-  writeTokens(dir);
+  writeTinyTokens(dir);
   return dir;
 }
