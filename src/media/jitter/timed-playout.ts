@@ -79,6 +79,8 @@ export class TimedPlayout {
   /** Due time of the next frame; undefined before the first packet. */
   #nextDueMs: number | undefined;
   #underruns = 0;
+  /** When a call first found the due frame's packet overdue past its wait (undefined: not yet). */
+  #overdueSeenMs: number | undefined;
   #windowMinWaitMs = Number.POSITIVE_INFINITY;
   #windowCount = 0;
   #lastWindowMinWaitMs = 0;
@@ -160,22 +162,39 @@ export class TimedPlayout {
         this.#options.maxMarginMs,
         this.#options.underrunWaitMs + 2 * this.jitter.jitterEstimateMs,
       );
-      if (nowMs < dueMs + waitMs) return undefined;
+      if (this.#stillWaiting(nowMs, dueMs + waitMs)) return undefined;
       this.#underrunsConcealed++;
       if (++this.#underruns >= this.#options.idleAfterUnderruns) this.#playing = false;
     } else {
-      if (status === "lost" && nowMs < dueMs + this.#options.reorderWaitMs) return undefined;
+      if (status === "lost" && this.#stillWaiting(nowMs, dueMs + this.#options.reorderWaitMs))
+        return undefined;
       this.#underruns = 0;
     }
+    this.#overdueSeenMs = undefined;
     this.#nextDueMs = dueMs + frameMs;
     this.#framesOut++;
     return this.jitter.takeDueFrame();
+  }
+
+  /**
+   * Whether to keep waiting for the due frame's packet. Past `untilMs` it is concealed, but only once
+   * an earlier call (at least 1 ms before) already found it overdue: the event loop has polled the
+   * sockets since, so a packet held up by our own stall (timers run before socket reads) still plays.
+   */
+  #stillWaiting(nowMs: number, untilMs: number): boolean {
+    if (nowMs < untilMs) return true;
+    if (this.#overdueSeenMs === undefined) {
+      this.#overdueSeenMs = nowMs;
+      return true;
+    }
+    return nowMs - this.#overdueSeenMs < 1;
   }
 
   /** A new source (SSRC change): the next packet anchors a new schedule. */
   reset(): void {
     this.#playing = false;
     this.#underruns = 0;
+    this.#overdueSeenMs = undefined;
     this.#resetWindow();
   }
 
