@@ -13,6 +13,14 @@ export {
 } from "./codecs/codec-registry.js";
 export type { AudioCodec, CodecCounters } from "./codecs/codec-types.js";
 export {
+  ComfortNoiseGenerator,
+  type ComfortNoiseStats,
+  comfortNoiseRms,
+  comfortNoiseStaticPayloadType,
+  decodeComfortNoiseLevel,
+  loudestComfortNoiseDbov,
+} from "./codecs/comfort-noise.js";
+export {
   alawToLinear,
   createPcmaCodec,
   createPcmuCodec,
@@ -197,6 +205,13 @@ export {
   type RtpPortRange,
   type RtpSockets,
 } from "./session/rtp-port-allocator.js";
+export {
+  defaultRtpSourceLatchOptions,
+  type LatchEndpoint,
+  type LatchPacket,
+  RtpSourceLatch,
+  type RtpSourceLatchOptions,
+} from "./session/rtp-source-latch.js";
 export type {
   FlushResult,
   UtteranceEndReason,
