@@ -123,6 +123,57 @@ function encoder(threshold: number): Uint8Array {
   });
 }
 
+/** The offline encoder: the same onset scoring over a whole utterance ([N, T, 80] + lengths). */
+function offlineEncoder(threshold: number): Uint8Array {
+  const bands = bandMaxima();
+  const last = Number.MAX_SAFE_INTEGER;
+  return writeOnnxModel({
+    opsetVersion: 13,
+    nodes: [
+      { opType: "Identity", inputs: ["x"], outputs: ["frames"] },
+      ...bands.nodes,
+      { opType: "Sub", inputs: ["both", "threshold"], outputs: ["s"] },
+      // `held` rows of silence before the first frame.
+      { opType: "Pad", inputs: ["s", "pads", "quiet"], outputs: ["ext"] },
+      ...Array.from({ length: held + 1 }, (_, k) => ({
+        opType: "Slice",
+        inputs: ["ext", `start${k}`, `end${k}`, "timeAxis"],
+        outputs: [`shift${held - k}`],
+      })),
+      { opType: "Neg", inputs: [`shift${held}`], outputs: ["quietBefore"] },
+      {
+        opType: "Min",
+        inputs: [...Array.from({ length: held }, (_, k) => `shift${k}`), "quietBefore"],
+        outputs: ["onset"],
+      },
+      { opType: "MatMul", inputs: ["onset", "w"], outputs: ["encoder_out"] },
+      { opType: "Identity", inputs: ["x_lens"], outputs: ["encoder_out_lens"] },
+    ],
+    initializers: [
+      ...bands.initializers,
+      { name: "threshold", dims: [1], floats: [threshold] },
+      { name: "quiet", dims: [], floats: [-carryOffset] },
+      { name: "w", dims: [2, 3], floats: [0, 1, 0, 0, 0, 1] },
+      int64Tensor("pads", [0, held, 0, 0, 0, 0]),
+      ...Array.from({ length: held + 1 }, (_, k) => [
+        int64Tensor(`start${k}`, [k]),
+        int64Tensor(`end${k}`, [k === held ? last : k - held]),
+      ]).flat(),
+      int64Tensor("timeAxis", [1]),
+    ],
+    inputs: [
+      { name: "x", elemType: float, shape: ["N", "T", 80] },
+      { name: "x_lens", elemType: int64, shape: ["N"] },
+    ],
+    outputs: [
+      { name: "encoder_out", elemType: float, shape: ["N", "T", 3] },
+      { name: "encoder_out_lens", elemType: int64, shape: ["N"] },
+    ],
+    // sherpa-onnx picks the offline recognizer by this key (icefall's exports set it).
+    metadata: { model_type: "zipformer2" },
+  });
+}
+
 function decoder(): Uint8Array {
   return writeOnnxModel({
     opsetVersion: 13,
@@ -156,6 +207,19 @@ export function writeTinyStreamingTransducer(
 ): string {
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, "encoder.onnx"), encoder(options.threshold ?? -8));
+  writeFileSync(join(dir, "decoder.onnx"), decoder());
+  writeFileSync(join(dir, "joiner.onnx"), joiner());
+  writeTinyTokens(dir);
+  return dir;
+}
+
+/** Writes an offline transducer (encoder.onnx without streaming metadata, decoder, joiner, tokens). */
+export function writeTinyOfflineTransducer(
+  dir: string,
+  options: { readonly threshold?: number } = {},
+): string {
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, "encoder.onnx"), offlineEncoder(options.threshold ?? -8));
   writeFileSync(join(dir, "decoder.onnx"), decoder());
   writeFileSync(join(dir, "joiner.onnx"), joiner());
   writeTinyTokens(dir);

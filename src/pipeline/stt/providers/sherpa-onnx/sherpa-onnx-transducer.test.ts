@@ -5,7 +5,10 @@ import { join } from "node:path";
 import { after, describe, test } from "node:test";
 import type { AudioFrame } from "../../../../media/index.js";
 import { tinyCtcWords } from "../../../testing/tiny-sherpa-model.js";
-import { writeTinyStreamingTransducer } from "../../../testing/tiny-sherpa-transducer.js";
+import {
+  writeTinyOfflineTransducer,
+  writeTinyStreamingTransducer,
+} from "../../../testing/tiny-sherpa-transducer.js";
 import type { SttResult, SttStream } from "../../stt-types.js";
 import { SherpaOnnxSttProvider } from "./sherpa-onnx-stt.js";
 
@@ -86,5 +89,30 @@ describe("sherpa-onnx STT with a streaming transducer made by the test", () => {
     a.close();
     b.close();
     assert.deepEqual([ra.at(-1)?.text, rb.at(-1)?.text], ["yes no", "no yes"]);
+  });
+});
+
+describe("sherpa-onnx STT with an offline transducer made by the test", () => {
+  const provider = new SherpaOnnxSttProvider({ modelDir: writeTinyOfflineTransducer(join(root, "offline")) });
+
+  test("detected as offline; each utterance decoded at finalize(), 8 and 16 kHz", async () => {
+    assert.equal(provider.model.type, "offline-transducer");
+    for (const rate of [8000, 16_000]) {
+      const stream = provider.open({
+        sampleRateHz: rate,
+        language: "en-US",
+        signal: new AbortController().signal,
+      });
+      for (const f of [...low(rate), ...gap(rate), ...high(rate), ...gap(rate), ...low(rate)])
+        stream.write(f);
+      stream.finalize();
+      for (const f of high(rate)) stream.write(f);
+      stream.finalize();
+      assert.deepEqual(await collect(stream, 2), [
+        { text: "yes no yes", final: true },
+        { text: "no", final: true },
+      ]);
+      stream.close();
+    }
   });
 });
