@@ -3,9 +3,10 @@
  * every narrowband call runs twice per 20 ms, so it gets its own cheaper filter and loops.
  *
  * One odd-length linear-phase Kaiser low-pass at the higher rate, designed for the telephone band:
- * flat (within 0.03 dB) to 0.75 of the lower rate's Nyquist frequency (3 kHz at 8 kHz), -1.2 dB at
+ * flat (within 0.03 dB) to 0.75 of the lower rate's Nyquist frequency (3 kHz at 8 kHz), -2.7 dB at
  * 3.4 kHz, and at least 46 dB down from the lower rate's Nyquist frequency upwards (4 kHz at
- * 8 kHz): what aliases (2:1) or images (1:2) lands that far down. The filter is symmetric, so each
+ * 8 kHz): what aliases (2:1) or images (1:2) lands that far down. 49 taps is the shortest length
+ * (1 mod 4) that meets both band edges, with a Kaiser window or a least-squares design alike. The filter is symmetric, so each
  * output folds its window (x[i] + x[N-1-i]) and multiplies once per coefficient pair; the 1:2 path
  * splits it into two polyphase halves that are symmetric themselves. Its length is 1 mod 4, so both
  * directions have a whole-sample delay. Same history-carrying streaming as the general resampler:
@@ -13,11 +14,14 @@
  */
 import { kaiserLowPass } from "./kaiser-filter.js";
 
-/** Prototype taps: 1 mod 4 (whole-sample delays); 57 meet the band edges above with margin. */
-export const factorTwoFilterTaps = 57;
-const factorTwoBeta = 4.2;
-/** Cutoff (-6 dB) as a fraction of the higher rate (3610 Hz at 16 kHz). */
-const factorTwoCutoff = 3610 / 16000;
+/**
+ * Prototype taps: 1 mod 4 (whole-sample delays). 49 meet the band edges above (-46.7 dB from 4 kHz,
+ * 0.026 dB to 3 kHz) with 14 % fewer multiplies than the 57 used before (which kept 3.4 kHz at -1.2 dB).
+ */
+export const factorTwoFilterTaps = 49;
+const factorTwoBeta = 4.25;
+/** Cutoff (-6 dB) as a fraction of the higher rate (3540 Hz at 16 kHz). */
+const factorTwoCutoff = 3540 / 16000;
 
 /** The 2:1 / 1:2 prototype low-pass (DC gain 1), computed once per process. */
 let prototype: Float64Array | undefined;

@@ -235,7 +235,10 @@ export class OutboundStream {
       const frame = this.utterances.takeFrame();
       if (frame === undefined) return undefined;
       const rate = frame.sampleRateHz;
-      if (frame.samples.length !== samplesPerFrame(rate) || !resamplerRates.some((r) => r === rate)) {
+      if (
+        frame.samples.length !== samplesPerFrame(rate) ||
+        !resamplerRates.includes(rate as ResamplerRateHz)
+      ) {
         this.badFrames++;
         this.utterances.frameNotSent();
         continue;
