@@ -114,6 +114,13 @@ async function main(): Promise<void> {
       .join(" ")}`,
   );
   const model: SileroModel = await loadSileroModel();
+  // Warm-up (JIT tiers), discarded: the first measured rows were otherwise several times slower.
+  const warm = await speechFrames(16000);
+  await measureOnce([new EnergyVad(), new SileroVad(model)], warm);
+  await measureOnce(
+    [new EnergyVad()],
+    Array.from({ length: 50 }, () => silentFrame(16000)),
+  );
   for (const rateHz of [16000, 8000]) {
     const speech = await speechFrames(rateHz);
     const silence = Array.from({ length: 50 }, () => silentFrame(rateHz));

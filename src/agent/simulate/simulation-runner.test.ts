@@ -15,7 +15,7 @@ import { EngineActivity } from "./engine-activity.js";
 import { ScriptedSttProvider } from "./scripted-stt.js";
 import { runSimulation } from "./simulation-runner.js";
 
-function agentConfig(): ConversationAgentConfig {
+function agentConfig(extra: Record<string, unknown> = {}): ConversationAgentConfig {
   const config = configSchema.parse({
     lines: [{ name: "dev", kind: "local", agent: "reception" }],
     agents: {
@@ -24,6 +24,7 @@ function agentConfig(): ConversationAgentConfig {
         greeting: "Hi there.",
         tools: ["transfer", "end_call"],
         transferTargets: { operator: "sip:operator@pbx.example" },
+        ...extra,
       },
     },
   });
@@ -80,6 +81,21 @@ describe("runSimulation (fake engines, virtual clock)", () => {
     const firstCaller = callerSpeechMs[0] ?? 0;
     const agentBefore = [...Array(firstCaller / 20).keys()].some((i) => voicedAt(result.agentAudio, i * 20));
     assert.ok(agentBefore, "the greeting is in the agent track before the caller speaks");
+  });
+
+  test("text mode with a silero agent: the stand-in tone is heard (energy VAD, the agent's windows)", async () => {
+    const result = await runSimulation({
+      agentName: "reception",
+      config: agentConfig({ vad: { kind: "silero", startWindowMs: 40 } }),
+      providers: fakeProviders(new FakeLlmProvider(systemClock)),
+      input: { kind: "text", lines: ["what are your hours"] },
+      pacing: "virtual",
+      logger: silentLogger(),
+    });
+    assert.deepEqual(
+      result.turns.map((t) => t.callerText),
+      ["what are your hours"],
+    );
   });
 
   test("a transfer tool call is simulated and ends the conversation after the reply", async () => {

@@ -90,7 +90,17 @@ export async function runSimulation(o: SimulationOptions): Promise<SimulationRes
   const sink = new FakePlayoutSink(clock, simulationRateHz);
   const tools: SimulatedToolCall[] = [];
   const knowledge = o.config.knowledge === undefined ? undefined : KnowledgeBase.load(o.config.knowledge);
-  const vads = new AgentVadFactory(o.config.vad);
+  // Text input stands the caller's speech in with a voiced tone, which only the energy VAD takes for
+  // speech: a silero agent is simulated from text with the energy VAD (same windows).
+  const vadConfig =
+    o.input.kind === "text" && o.config.vad.kind === "silero"
+      ? {
+          kind: "energy" as const,
+          startWindowMs: o.config.vad.startWindowMs,
+          stopWindowMs: o.config.vad.stopWindowMs,
+        }
+      : o.config.vad;
+  const vads = new AgentVadFactory(vadConfig);
   const tuning = turnTuning(o.config.turn);
   const pipeline = new ConversationPipeline({
     callAudio,
