@@ -66,9 +66,11 @@ export function providerFactory(
           let provider = sphinx.get(key);
           if (provider === undefined) {
             const phrases = scriptPath === undefined ? undefined : scriptVocabulary(loadScript(scriptPath));
+            const below = o.fullModelBelowConfidence;
             provider = new PocketsphinxSttProvider({
               model: pocketsphinxModelIn(dir),
               ...(phrases !== undefined ? { phrases } : {}),
+              ...(typeof below === "number" ? { fullModelBelowConfidence: below } : {}),
             });
             sphinx.set(key, provider);
           }
