@@ -10,6 +10,7 @@
  * that queue's frame is being handled are too. All times are `performance.now()` (ms).
  */
 import type { AudioFrame } from "../../src/media/audio/audio-frame.js";
+import { ulawToLinear } from "../../src/media/index.js";
 import { JitterBuffer } from "../../src/media/jitter/jitter-buffer.js";
 import type { JitterBufferStats } from "../../src/media/jitter/jitter-types.js";
 import { InboundStream } from "../../src/media/session/inbound-stream.js";
@@ -32,6 +33,8 @@ export interface TraceEvent {
 
 /** Everything seen for one simulated caller. */
 export class CallTrace {
+  /** Inbound PCMU packets as the jitter buffer receives them (voiced: decoded RMS >= threshold). */
+  readonly jitterIn: TracePoint[] = [];
   /** Inbound frames as the jitter buffer hands them to the pipeline (voiced: RMS >= threshold). */
   readonly jitterOut: TracePoint[] = [];
   /** Per-frame VAD decisions (the VAD's own notion of voiced, behind the echo gate). */
@@ -131,6 +134,12 @@ export function installWireTrace(): void {
         trace.jitterBuffer = this;
       }
     }
+    const trace = byJitter.get(this);
+    if (trace !== undefined && packet.payloadType === 0) {
+      const pcm = new Int16Array(packet.payload.length);
+      for (let i = 0; i < pcm.length; i++) pcm[i] = ulawToLinear(packet.payload[i] ?? 0xff);
+      trace.jitterIn.push({ t: performance.now(), voiced: rms(pcm) >= trace.voicedRms });
+    }
     return push.call(this, packet, arrivalMs);
   };
 
@@ -218,6 +227,7 @@ export function turnStages(trace: CallTrace, m: CallerMarks): Stages {
   const after = (kind: string): number | undefined =>
     endpoint === undefined ? undefined : trace.first(kind, endpoint);
   return {
+    "jitter in: last voiced packet arrived": rel(CallTrace.lastVoiced(trace.jitterIn, m.questionAt, until)),
     "jitter out: last voiced frame": rel(CallTrace.lastVoiced(trace.jitterOut, m.questionAt, until)),
     "VAD: last voiced frame": rel(CallTrace.lastVoiced(trace.vad, m.questionAt, until)),
     "VAD: speech end (hangover)": rel(trace.first("push:caller_stopped_speaking", m.questionAt)),
@@ -236,6 +246,9 @@ export function bargeStages(trace: CallTrace, m: CallerMarks): Stages {
   const rel = (t: number | undefined): number | undefined => (t === undefined ? undefined : t - t0);
   const end = m.stoppedAt ?? Number.POSITIVE_INFINITY;
   return {
+    "jitter in: first voiced packet arrived": rel(
+      CallTrace.firstVoiced(trace.jitterIn, m.bargeAt, end + 500),
+    ),
     "jitter out: first voiced frame": rel(CallTrace.firstVoiced(trace.jitterOut, m.bargeAt, end + 500)),
     "VAD: first voiced frame": rel(CallTrace.firstVoiced(trace.vad, m.bargeAt, end + 500)),
     "VAD: speech start": rel(trace.first("push:caller_started_speaking", m.bargeAt)),

@@ -160,6 +160,28 @@ describe("TimedPlayout", () => {
     assert.ok(playout.stats().shrinks >= 1);
   });
 
+  test("packets that are here are released at once; releaseEarly: false keeps the 20 ms cadence", () => {
+    // Packets 10..14 are held up and arrive together at 300 ms, after packet 15 would be due.
+    const arrival = (n: number): number => (n >= 10 && n <= 14 ? 300 : n * 20 + 1);
+    const early = simulate(40, arrival, 900).out;
+    assert.deepEqual(
+      [10, 11, 12, 13, 14].map((n) => releasedAt(early, n)),
+      [300, 300, 300, 300, 300],
+    );
+    const steady = simulate(40, arrival, 900, { releaseEarly: false }).out;
+    const times = [10, 11, 12, 13, 14].map((n) => releasedAt(steady, n) ?? 0);
+    assert.deepEqual(
+      times.slice(1).map((t, i) => t - (times[i] ?? 0)),
+      [20, 20, 20, 20],
+    );
+    // A stream that comes early is not released early without it: each frame waits for its due time.
+    const burst = simulate(10, () => 0, 300, { releaseEarly: false }).out.filter((o) => o.label > 0);
+    assert.deepEqual(
+      burst.map((o) => o.atMs),
+      [0, 20, 40, 60, 80, 100, 120, 140, 160, 180],
+    );
+  });
+
   test("sender clock drift either way: no frame dropped, inserted or concealed, delay bounded", () => {
     for (const periodMs of [19.8, 20.2]) {
       // 240 packets (labels are unique below 250): 48 ms of drift, more than two frames.

@@ -1,8 +1,11 @@
 /**
  * Time-based playout over a JitterBuffer, a pure core (arrival times in, frames out when due; the
  * caller asks at every pacer sub-tick). The listener is a machine (VAD, STT), so audio is handed on
- * as soon as it is due rather than on a fixed 20 ms grid: each frame has a due time on an
- * arrival-anchored schedule, and frames are released when due, one or several per call.
+ * as soon as it can be rather than on a fixed 20 ms grid: each frame has a due time on an
+ * arrival-anchored schedule; a frame whose packet is here is released at once (`releaseEarly`,
+ * default: the caller's audio reaches VAD and endpointing one sub-tick after it arrived, whatever
+ * the depth), and the due time is the deadline after which a missing packet stops being waited for.
+ * With `releaseEarly: false` frames leave on the schedule (a steady cadence for a human listener).
  *
  * Schedule: the first packet of a talkspurt is due at its arrival plus a small margin (a multiple of
  * the RFC 3550 interarrival jitter estimate); each later frame is due one frame after the previous.
@@ -19,6 +22,8 @@ import type { AudioFrame } from "../audio/audio-frame.js";
 import type { JitterBuffer } from "./jitter-buffer.js";
 
 export interface TimedPlayoutOptions {
+  /** Release a frame whose packet is here before its due time (true), or only when due (false). */
+  readonly releaseEarly: boolean;
   /** Margin added to the arrival-anchored schedule: this many times the interarrival jitter estimate. */
   readonly marginJitterFactor: number;
   readonly minMarginMs: number;
@@ -43,6 +48,7 @@ export interface TimedPlayoutOptions {
  * concealing, and a 200 ms window to give back delay that is no longer needed.
  */
 export const defaultTimedPlayoutOptions = {
+  releaseEarly: true,
   marginJitterFactor: 1,
   minMarginMs: 0,
   maxMarginMs: 100,
@@ -149,7 +155,18 @@ export class TimedPlayout {
   /** The next frame if it is due at `nowMs`, else undefined (call again until undefined). */
   pullDue(nowMs: number): AudioFrame | undefined {
     const dueMs = this.#nextDueMs;
-    if (dueMs === undefined || nowMs < dueMs) return undefined;
+    if (dueMs === undefined) return undefined;
+    if (nowMs < dueMs) {
+      // Early: only a frame that is here, and only when allowed.
+      if (!this.#playing || !this.#options.releaseEarly || this.jitter.nextFrameStatus() !== "ready") {
+        return undefined;
+      }
+      this.#underruns = 0;
+      this.#overdueSeenMs = undefined;
+      this.#nextDueMs = dueMs + frameMs;
+      this.#framesOut++;
+      return this.jitter.takeDueFrame();
+    }
     if (!this.#playing) {
       this.#nextDueMs = dueMs + frameMs;
       this.#framesOut++;
