@@ -159,4 +159,30 @@ describe(`media packet fuzz (seed ${seed})`, () => {
       `# srtp fuzz: accepted ${accepted}, authFailures ${c.authFailures}, replays ${c.replays}, malformed ${c.malformed}`,
     );
   });
+
+  test(`SRTP in place: ${iterations} random buffers and lengths through protectRtpInPlace, no exception`, () => {
+    const key = generateSrtpMasterKey();
+    const tx = new SrtpSession({ suite: "AES_CM_128_HMAC_SHA1_80", ...key });
+    const rx = new SrtpSession({ suite: "AES_CM_128_HMAC_SHA1_80", ...key });
+    let roundTrips = 0;
+    for (let i = 0; i < iterations; i++) {
+      const plain = rand() < 0.7 ? serializeRtpPacket(randomRtp()) : bytes(int(80));
+      const source = rand() < 0.3 ? mutate(plain) : plain;
+      // A slot that may be too small, exact, or roomy; a claimed length that may be wrong.
+      const slot = new Uint8Array(Math.max(0, source.length + int(20) - 6));
+      slot.set(source.subarray(0, slot.length));
+      const claimed = rand() < 0.8 ? source.length : int(source.length + 20) - 5;
+      const before = slot.slice(0, Math.max(0, claimed));
+      const wireBytes = tx.protectRtpInPlace(slot, claimed);
+      if (wireBytes < 0) continue;
+      assert.equal(wireBytes, claimed + 10);
+      const r = rx.unprotectRtp(slot.slice(0, wireBytes), rand() < 0.5);
+      if (r.ok) {
+        roundTrips++;
+        assert.deepEqual(r.packet, before);
+      }
+    }
+    assert.ok(roundTrips > 0);
+    assert.ok(tx.counters.malformed > 0);
+  });
 });
