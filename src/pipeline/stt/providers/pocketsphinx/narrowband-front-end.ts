@@ -13,13 +13,31 @@ const noiseSeconds = 1;
  * 6.8 kHz) then see near-zero energy that it never saw in training, and recognition collapses
  * (~97% WER on the test bed). Filling the empty band with faint white noise high-passed at 4.2 kHz
  * (the test bed's transcribe8k.sh trick, done here in-process with a precomputed, looped noise
- * buffer) brings it back to the 16 kHz figures. Wideband input passes through (resampled if needed).
+ * buffer) brings it back to the 16 kHz figures.
+ *
+ * Input at 16 kHz or more may still be telephone audio (the pipeline runs at 16 kHz and a PCMU call
+ * is upsampled before it): the band is filled until the input proves wideband ({@link provenWideMin}
+ * speech frames with energy above 4.2 kHz), and the check stops once either is certain.
  */
+/** Speech frames with energy above 4.2 kHz that prove the input wideband. */
+export const provenWideMin = 5;
+/** Speech frames without it that prove the input narrowband (the check then stops). */
+const provenNarrowMin = 50;
+/** A frame is speech above this RMS (about -40 dBFS). */
+const speechRms = 300;
+/** High-band to total energy above this is wideband (upsampled 8 kHz audio measures ~1e-8). */
+const wideEnergyRatio = 1e-5;
+
 export class SpeechFrontEnd {
   readonly inputRateHz: number;
   readonly #resampler: Resampler | undefined;
   readonly #noise: Int16Array | undefined;
   #noiseAt = 0;
+  /** Band check state (input above 8 kHz): undecided, or the decision. */
+  #band: "unknown" | "narrow" | "wide";
+  #wideFrames = 0;
+  #narrowFrames = 0;
+  readonly #history = new Float64Array(highPassTaps.length - 1);
 
   constructor(inputRateHz: number, options: { bandFillDb?: number | null } = {}) {
     if (![8000, 16000, 24000, 48000].includes(inputRateHz)) {
@@ -32,13 +50,25 @@ export class SpeechFrontEnd {
     this.#resampler =
       inputRateHz === 16000 ? undefined : new Resampler(inputRateHz as ResamplerRateHz, 16000);
     const fillDb = options.bandFillDb === undefined ? defaultBandFillDb : options.bandFillDb;
-    this.#noise = inputRateHz === 8000 && fillDb !== null ? highBandNoise(fillDb) : undefined;
+    this.#noise = fillDb !== null ? highBandNoise(fillDb) : undefined;
+    this.#band = inputRateHz === 8000 ? "narrow" : fillDb === null ? "wide" : "unknown";
+  }
+
+  /** Whether the output is telephone-band audio with the band filled (so far, above 8 kHz input). */
+  get narrowband(): boolean {
+    return this.#band !== "wide";
+  }
+
+  /** Whether the band is known (always for 8 kHz input; otherwise once the check is certain). */
+  get bandKnown(): boolean {
+    return this.#band !== "unknown";
   }
 
   process(frame: AudioFrame): Int16Array {
     const wide = this.#resampler === undefined ? frame.samples : this.#resampler.process(frame).samples;
+    if (this.#band === "unknown") this.#checkBand(wide);
     const noise = this.#noise;
-    if (noise === undefined) return wide;
+    if (noise === undefined || this.#band === "wide") return wide;
     const out = new Int16Array(wide.length);
     for (let i = 0; i < wide.length; i++) {
       const v = (wide[i] ?? 0) + (noise[this.#noiseAt] ?? 0);
@@ -47,7 +77,44 @@ export class SpeechFrontEnd {
     }
     return out;
   }
+
+  /** High-band energy share of one frame (FIR high-pass at 4.6 kHz, history kept across frames). */
+  #checkBand(samples: Int16Array): void {
+    const taps = highPassTaps;
+    const h = this.#history;
+    const n = taps.length - 1;
+    let total = 0;
+    let high = 0;
+    for (let i = 0; i < samples.length; i++) {
+      const x = samples[i] ?? 0;
+      total += x * x;
+      let y = (taps[0] ?? 0) * x;
+      for (let t = 1; t <= n; t++)
+        y += (taps[t] ?? 0) * (i - t >= 0 ? (samples[i - t] ?? 0) : (h[n + i - t] ?? 0));
+      high += y * y;
+    }
+    // Keep the last n samples for the next frame.
+    if (samples.length >= n) for (let t = 0; t < n; t++) h[t] = samples[samples.length - n + t] ?? 0;
+    else {
+      h.copyWithin(0, samples.length);
+      for (let t = 0; t < samples.length; t++) h[n - samples.length + t] = samples[t] ?? 0;
+    }
+    if (samples.length === 0 || Math.sqrt(total / samples.length) < speechRms) return;
+    if (high / total > wideEnergyRatio) {
+      if (++this.#wideFrames >= provenWideMin) this.#band = "wide";
+    } else if (++this.#narrowFrames >= provenNarrowMin) this.#band = "narrow";
+  }
 }
+
+/** A high-pass at 4.6 kHz (16 kHz; sharp enough that upsampled 8 kHz audio stays below the ratio): a delta minus a Kaiser low-pass. */
+const highPassLength = 127;
+const highPassTaps: Float64Array = (() => {
+  const low = kaiserLowPass(highPassLength, 4600 / 16000, 8);
+  const out = new Float64Array(low.length);
+  const mid = (low.length - 1) / 2;
+  for (let i = 0; i < low.length; i++) out[i] = (i === mid ? 1 : 0) - (low[i] ?? 0);
+  return out;
+})();
 
 const noiseByLevel = new Map<number, Int16Array>();
 

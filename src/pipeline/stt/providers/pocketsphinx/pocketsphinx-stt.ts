@@ -171,6 +171,9 @@ export class PocketsphinxSttProvider implements SttProvider {
 
 type Band = "narrow" | "wide";
 
+/** Audio (16 kHz samples) held back at most while the front end finds the band. */
+const maxWaitSamples = 16000;
+
 /**
  * The live CMN decoders settle on for speech through the 8 kHz front end: the mean of what they
  * reached after five sentences of each flite voice slt, rms and awb (en-us model, 13 cepstra; the
@@ -186,14 +189,15 @@ function poolKey(band: Band, fullModel: boolean): PoolKey {
 }
 
 class PocketsphinxStream implements SttStream {
-  readonly #band: Band;
+  /** The pool the decoder came from (chosen when it is first needed: by then the front end knows more). */
+  #band: Band = "narrow";
   readonly #provider: PocketsphinxSttProvider;
   readonly #addon: PocketsphinxAddon;
   readonly #frontEnd: SpeechFrontEnd;
   readonly #channel = new AsyncChannel<SttResult | RingagentError>();
   readonly #batchSamples: number;
   readonly #partialEverySamples: number;
-  #decoder: Promise<DecoderHandle>;
+  #decoder: Promise<DecoderHandle> | undefined;
   /** Every decoder operation is chained: one at a time per decoder. */
   #chain: Promise<void>;
   #pending: Int16Array[] = [];
@@ -224,10 +228,11 @@ class PocketsphinxStream implements SttStream {
     );
     this.#batchSamples = ((o.batchMs ?? 100) * 16000) / 1000;
     this.#partialEverySamples = ((o.partialEveryMs ?? 300) * 16000) / 1000;
-    this.#band = options.sampleRateHz === 8000 ? "narrow" : "wide";
     this.#keepAudio = (o.fullModelBelowConfidence ?? 0) > 0 && provider.phraseModel !== undefined;
-    this.#decoder = provider.acquire(this.#band);
-    this.#chain = this.#decoder.then(() => undefined);
+    // Telephone audio: take the decoder now (no wait at the first words); other rates once the
+    // front end has seen some audio (telephone audio upsampled to 16 kHz is narrowband too).
+    this.#chain =
+      options.sampleRateHz === 8000 ? this.#decoderFor().then(() => undefined) : Promise.resolve();
     this.#chain.catch((error: unknown) => this.#fail(error));
     options.signal.addEventListener("abort", () => this.close(), { once: true });
   }
@@ -237,7 +242,7 @@ class PocketsphinxStream implements SttStream {
     const samples = this.#frontEnd.process(frame);
     this.#pending.push(samples);
     this.#pendingSamples += samples.length;
-    if (this.#pendingSamples >= this.#batchSamples) this.#submit(false);
+    if (this.#pendingSamples >= this.#batchSamples && this.#mayStart()) this.#submit(false);
   }
 
   finalize(): void {
@@ -258,11 +263,16 @@ class PocketsphinxStream implements SttStream {
     if (this.#closed) return;
     this.#closed = true;
     this.#pending = [];
-    this.#then(async (decoder) => {
+    this.#chain = this.#chain.then(async () => {
+      if (this.#decoder === undefined) return; // never needed one
+      const decoder = await this.#decoder;
       if (this.#inUtterance) await this.#addon.endUtterance(decoder);
       this.#inUtterance = false;
-      this.#provider.release(decoder, this.#band, false, this.#heardSpeech);
+      // Back to the pool of the band the audio turned out to be (adapted to it).
+      const band: Band = this.#frontEnd.narrowband ? "narrow" : "wide";
+      this.#provider.release(decoder, band, false, this.#heardSpeech && band === this.#band);
     });
+    this.#chain.catch((error: unknown) => this.#fail(error));
     this.#channel.close();
   }
 
@@ -332,9 +342,25 @@ class PocketsphinxStream implements SttStream {
   #then(step: (decoder: DecoderHandle) => Promise<void>): void {
     this.#chain = this.#chain.then(async () => {
       if (this.#failed) return;
-      await step(await this.#decoder);
+      await step(await this.#decoderFor());
     });
     this.#chain.catch((error: unknown) => this.#fail(error));
+  }
+
+  /**
+   * Decoding may start: the decoder is taken, or the front end knows the band (so it comes from the
+   * right pool), or a second of audio waits (then telephone band is the guess).
+   */
+  #mayStart(): boolean {
+    return this.#decoder !== undefined || this.#frontEnd.bandKnown || this.#pendingSamples >= maxWaitSamples;
+  }
+
+  #decoderFor(): Promise<DecoderHandle> {
+    if (this.#decoder === undefined) {
+      this.#band = this.#frontEnd.narrowband ? "narrow" : "wide";
+      this.#decoder = this.#provider.acquire(this.#band);
+    }
+    return this.#decoder;
   }
 
   #emit(result: SttResult): void {
