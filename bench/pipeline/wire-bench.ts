@@ -6,7 +6,11 @@
  * voiced packet (wire-to-wire), then talks over the answer and timestamps when the agent's packets
  * go silent (barge-in reaction). Engines: the offline ones (pocketsphinx, script, flite) and
  * zero-latency fakes (what is left is endpointing + pipeline overhead). Prints p50/p95/p99.
- *   npx tsx bench/pipeline/wire-bench.ts [callsPerRound=3] [engines=both|offline|fake] [concurrency=1,20]
+ *   npx tsx bench/pipeline/wire-bench.ts [callsPerRound=3] [engines=both|offline|fake] [concurrency=1,20] [voicedRms=300]
+ * voicedRms: a packet at or above this RMS (PCM16) counts as voiced on the caller's side. The agent's
+ * VAD hears quieter speech: the question's tail frame (RMS ~200 after "hours") is voiced for it, so
+ * with 300 the endpointing window starts one frame (20 ms) after the caller's "last voiced packet";
+ * 100 is the product's own voiced threshold (src/agent/conversation/pipeline-call-audio.ts).
  */
 import { execFileSync } from "node:child_process";
 import { createSocket, type Socket } from "node:dgram";
@@ -19,6 +23,7 @@ import {
   linearToUlaw,
   parseRtpPacket,
   parseSdp,
+  processMediaPacer,
   serializeRtpPacket,
   ulawToLinear,
 } from "../../src/media/index.js";
@@ -40,7 +45,7 @@ import {
 const callsPerRound = Number(process.argv[2] ?? 3);
 const engines = process.argv[3] ?? "both";
 const concurrencies = (process.argv[4] ?? "1,20").split(",").map(Number);
-const voicedRms = 300;
+const voicedRms = Number(process.argv[5] ?? 300);
 const question = "what are your hours";
 
 function rms(samples: ArrayLike<number>): number {
@@ -269,6 +274,7 @@ async function round(kind: "offline" | "fake", concurrency: number, speech: Int1
     drainTimeoutMs: 2000,
     ...(kind === "fake" ? { providers: fakeProviders(question) } : {}),
   });
+  processMediaPacer().resetStats();
   const wire: number[] = [];
   const barge: number[] = [];
   const figures: CallFigures[] = [];
@@ -346,6 +352,10 @@ async function round(kind: "offline" | "fake", concurrency: number, speech: Int1
         jb((f) => f.concealed),
       )}`,
     );
+    const pacer = processMediaPacer().stats();
+    console.log(
+      `  pacer: rephased talkspurt starts ${pacer.rephases}, sub-tick lateness p50 ${pacer.tickLateness.p50Ms.toFixed(1)} p99 ${pacer.tickLateness.p99Ms.toFixed(1)} ms, send-interval jitter p99 ${pacer.sendIntervalJitter.p99Ms.toFixed(1)} ms`,
+    );
     console.log(`  /proc/loadavg: ${readFileSync("/proc/loadavg", "utf8").trim()}`);
   } finally {
     await service.stop();
@@ -363,7 +373,7 @@ async function main(): Promise<void> {
   const speech = channelSamples(await readWavFile(wav8k), 0);
   rmSync(dir, { recursive: true, force: true });
   console.log(
-    `wire-bench: question "${question}" (${((speech.length / 8000) * 1000).toFixed(0)} ms), PCMU over UDP loopback`,
+    `wire-bench: question "${question}" (${((speech.length / 8000) * 1000).toFixed(0)} ms), PCMU over UDP loopback, voiced = RMS >= ${voicedRms}`,
   );
   const kinds: Array<"offline" | "fake"> =
     engines === "both" ? ["fake", "offline"] : [engines === "fake" ? "fake" : "offline"];
