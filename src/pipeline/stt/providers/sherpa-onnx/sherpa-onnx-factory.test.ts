@@ -19,6 +19,7 @@ test("stt: { provider: sherpa-onnx, modelDir } builds the provider at startup, o
   assert.equal(stt.name, "sherpa-onnx");
   assert.equal(stt.model.type, "offline-nemo-ctc");
   assert.equal(createSttProvider({ provider: "sherpa-onnx", modelDir, numThreads: 1 }, context), stt);
+  stt.close();
 });
 
 test("config errors name the field and the fix", () => {

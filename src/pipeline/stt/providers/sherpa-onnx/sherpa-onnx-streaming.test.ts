@@ -40,6 +40,7 @@ async function collect(stream: SttStream, count: number): Promise<SttResult[]> {
 
 describe("sherpa-onnx STT with a streaming model made by the test", () => {
   const provider = new SherpaOnnxSttProvider({ modelDir });
+  after(() => provider.close());
   const open = (sampleRateHz = 16_000, signal = new AbortController().signal) =>
     provider.open({ sampleRateHz, language: "en-US", signal });
 
@@ -94,6 +95,7 @@ describe("sherpa-onnx STT with a streaming model made by the test", () => {
       stream.finalize();
       const results = await collect(stream, 1);
       stream.close();
+      p.close();
       assert.deepEqual(results.at(-1), { text: "yes no", final: true });
       return results.length - 1;
     };

@@ -1,21 +1,17 @@
 /**
- * The two ways a call's audio runs through a sherpa-onnx recognizer. Both take 20 ms frames at the
- * call's rate, resample 8 kHz to the model's 16 kHz with our own resampler, and yield partial and
- * final results in order through one channel; a failure is one RingagentError, then the end.
- *   offline models: the utterance is buffered and decoded at finalize() on the libuv thread pool
- *     (decodeAsync), optionally re-decoded every `partialEveryMs` for partials;
- *   online (streaming) models: audio goes in `partialEveryMs` batches to the model's worker thread
- *     (sherpa-onnx-online-worker.ts), which decodes it, sends partials, and at finalize() flushes
- *     the utterance (input finished) for the final; the next audio starts a fresh native stream.
+ * One call's recognition with sherpa-onnx: 20 ms frames at the call's rate are resampled to the
+ * model's 16 kHz with our own resampler, batched, and posted to the model's worker thread
+ * (sherpa-onnx-worker.ts), which decodes them; partial and final results come back in order through
+ * one channel, and a failure is one RingagentError, then the end. The event loop does no decoding
+ * and no feature extraction.
  */
 import { type AudioFrame, Resampler, type ResamplerRateHz, resamplerRates } from "../../../../media/index.js";
 import { RingagentError } from "../../../../shared/index.js";
 import { AsyncChannel } from "../../../base/async-channel.js";
 import { ProviderError } from "../../../base/provider-retry.js";
 import type { SttResult, SttStream, SttStreamOptions } from "../../stt-types.js";
-import type { SherpaOfflineRecognizer } from "./sherpa-onnx-addon.js";
 import { sherpaModelRateHz } from "./sherpa-onnx-model.js";
-import type { OnlineWorkerStream, SherpaOnlineWorker } from "./sherpa-onnx-online-worker.js";
+import type { SherpaWorker, WorkerStream } from "./sherpa-onnx-worker.js";
 
 const provider = "sherpa-onnx";
 
@@ -42,27 +38,48 @@ class ModelInput {
   }
 }
 
-/** The channel, close and failure handling both streams share. */
-abstract class SherpaStreamBase implements SttStream {
-  protected readonly input: ModelInput;
-  protected readonly partialEverySamples: number;
+export class SherpaSttStream implements SttStream {
+  readonly #input: ModelInput;
+  readonly #batchSamples: number;
+  readonly #worker: WorkerStream;
   readonly #channel = new AsyncChannel<SttResult | RingagentError>();
-  protected closed = false;
-  protected failed = false;
+  #pending: Float32Array[] = [];
+  #pendingSamples = 0;
+  #closed = false;
+  #failed = false;
 
-  constructor(options: SttStreamOptions, partialEveryMs: number) {
-    this.input = new ModelInput(options.sampleRateHz);
-    this.partialEverySamples = (partialEveryMs * sherpaModelRateHz) / 1000;
+  /** `batchMs`: audio per message to the worker (streaming models decode each batch). */
+  constructor(worker: SherpaWorker, options: SttStreamOptions, batchMs: number) {
+    this.#input = new ModelInput(options.sampleRateHz);
+    this.#batchSamples = (batchMs * sherpaModelRateHz) / 1000;
+    this.#worker = worker.open({
+      result: (text, final) => {
+        if (!this.#closed && !this.#failed) this.#channel.push({ text, final });
+      },
+      fail: (error) => this.#fail(error),
+    });
+    if (options.signal.aborted) this.close();
+    else options.signal.addEventListener("abort", () => this.close(), { once: true });
   }
 
-  /** Closes on the call's abort; subclasses call it last in their constructor (fields are set). */
-  protected closeOnAbort(signal: AbortSignal): void {
-    if (signal.aborted) this.close();
-    else signal.addEventListener("abort", () => this.close(), { once: true });
+  write(frame: AudioFrame): void {
+    if (this.#closed || this.#failed) return;
+    let samples: Float32Array;
+    try {
+      samples = this.#input.process(frame);
+    } catch (error) {
+      this.#fail(error);
+      return;
+    }
+    this.#pending.push(samples);
+    this.#pendingSamples += samples.length;
+    if (this.#pendingSamples >= this.#batchSamples) this.#worker.audio(this.#take());
   }
 
-  abstract write(frame: AudioFrame): void;
-  abstract finalize(): void;
+  finalize(): void {
+    if (this.#closed || this.#failed) return;
+    this.#worker.finalize(this.#pendingSamples > 0 ? this.#take() : undefined);
+  }
 
   async *results(): AsyncIterable<SttResult> {
     for (;;) {
@@ -74,160 +91,15 @@ abstract class SherpaStreamBase implements SttStream {
   }
 
   close(): void {
-    if (this.closed) return;
-    this.closed = true;
-    this.released();
-    this.#channel.close();
-  }
-
-  /** Drops buffered audio and native streams (after close). */
-  protected abstract released(): void;
-
-  protected get active(): boolean {
-    return !this.closed && !this.failed;
-  }
-
-  protected emit(result: SttResult): void {
-    if (!this.closed && !this.failed) this.#channel.push(result);
-  }
-
-  protected fail(error: unknown): void {
-    if (this.failed || this.closed) return;
-    this.failed = true;
-    this.#channel.push(
-      error instanceof RingagentError
-        ? error
-        : new ProviderError(provider, "stt_sherpa_failed", "sherpa-onnx decoding failed", { cause: error }),
-    );
-    this.#channel.close();
-  }
-}
-
-export class SherpaOfflineSttStream extends SherpaStreamBase {
-  readonly #recognizer: SherpaOfflineRecognizer;
-  #chunks: Float32Array[] = [];
-  #samples = 0;
-  #samplesSincePartial = 0;
-  #partialQueued = false;
-  #lastPartial = "";
-  /** Counts finalize() calls: a queued partial of an utterance already finalized is dropped. */
-  #utterance = 0;
-  /** Decodes run one at a time, in order (a partial never lands after its utterance's final). */
-  #chain: Promise<void> = Promise.resolve();
-
-  constructor(recognizer: SherpaOfflineRecognizer, options: SttStreamOptions, partialEveryMs: number) {
-    super(options, partialEveryMs);
-    this.#recognizer = recognizer;
-    this.closeOnAbort(options.signal);
-  }
-
-  write(frame: AudioFrame): void {
-    if (!this.active) return;
-    const samples = this.input.process(frame);
-    this.#chunks.push(samples);
-    this.#samples += samples.length;
-    this.#samplesSincePartial += samples.length;
-    if (
-      this.partialEverySamples > 0 &&
-      this.#samplesSincePartial >= this.partialEverySamples &&
-      !this.#partialQueued
-    ) {
-      this.#samplesSincePartial = 0;
-      this.#partialQueued = true;
-      const utterance = this.#utterance;
-      this.#then(async () => {
-        this.#partialQueued = false;
-        if (this.#samples === 0 || utterance !== this.#utterance) return;
-        const text = await this.#decode(this.#joined());
-        if (utterance !== this.#utterance) return;
-        if (text.length > 0 && text !== this.#lastPartial) {
-          this.#lastPartial = text;
-          this.emit({ text, final: false });
-        }
-      });
-    }
-  }
-
-  finalize(): void {
-    if (!this.active) return;
-    const audio = this.#joined();
-    this.#utterance++;
-    this.#chunks = [];
-    this.#samples = 0;
-    this.#samplesSincePartial = 0;
-    this.#then(async () => {
-      const text = audio.length === 0 ? "" : await this.#decode(audio);
-      this.#lastPartial = "";
-      this.emit({ text, final: true });
-    });
-  }
-
-  protected released(): void {
-    this.#chunks = [];
-    this.#samples = 0;
-  }
-
-  async #decode(audio: Float32Array): Promise<string> {
-    const stream = this.#recognizer.createStream();
-    stream.acceptWaveform({ samples: audio, sampleRate: sherpaModelRateHz });
-    const result = await this.#recognizer.decodeAsync(stream);
-    return result.text.trim();
-  }
-
-  #joined(): Float32Array {
-    if (this.#chunks.length === 1 && this.#chunks[0] !== undefined) return this.#chunks[0];
-    const out = new Float32Array(this.#samples);
-    let at = 0;
-    for (const c of this.#chunks) {
-      out.set(c, at);
-      at += c.length;
-    }
-    this.#chunks = [out];
-    return out;
-  }
-
-  #then(step: () => Promise<void>): void {
-    this.#chain = this.#chain.then(async () => {
-      if (this.active) await step();
-    });
-    this.#chain.catch((error: unknown) => this.fail(error));
-  }
-}
-
-export class SherpaOnlineSttStream extends SherpaStreamBase {
-  readonly #worker: OnlineWorkerStream;
-  #pending: Float32Array[] = [];
-  #pendingSamples = 0;
-
-  constructor(worker: SherpaOnlineWorker, options: SttStreamOptions, partialEveryMs: number) {
-    super(options, partialEveryMs);
-    this.#worker = worker.open({
-      result: (text, final) => this.emit({ text, final }),
-      fail: (error) => this.fail(error),
-    });
-    this.closeOnAbort(options.signal);
-  }
-
-  write(frame: AudioFrame): void {
-    if (!this.active) return;
-    const samples = this.input.process(frame);
-    this.#pending.push(samples);
-    this.#pendingSamples += samples.length;
-    if (this.#pendingSamples >= this.partialEverySamples) this.#worker.audio(this.#take());
-  }
-
-  finalize(): void {
-    if (!this.active) return;
-    this.#worker.finalize(this.#pendingSamples > 0 ? this.#take() : undefined);
-  }
-
-  protected released(): void {
+    if (this.#closed) return;
+    this.#closed = true;
     this.#pending = [];
     this.#pendingSamples = 0;
     this.#worker.close();
+    this.#channel.close();
   }
 
-  /** The pending audio as one array (its own buffer: it is transferred to the worker). */
+  /** The pending audio as one array with its own buffer (it is transferred to the worker). */
   #take(): Float32Array {
     const batch = new Float32Array(this.#pendingSamples);
     let at = 0;
@@ -238,5 +110,17 @@ export class SherpaOnlineSttStream extends SherpaStreamBase {
     this.#pending = [];
     this.#pendingSamples = 0;
     return batch;
+  }
+
+  #fail(error: unknown): void {
+    if (this.#failed || this.#closed) return;
+    this.#failed = true;
+    this.#worker.close();
+    this.#channel.push(
+      error instanceof RingagentError
+        ? error
+        : new ProviderError(provider, "stt_sherpa_failed", "sherpa-onnx decoding failed", { cause: error }),
+    );
+    this.#channel.close();
   }
 }

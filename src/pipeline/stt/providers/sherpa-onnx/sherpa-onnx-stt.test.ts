@@ -48,6 +48,7 @@ function open(provider: SherpaOnnxSttProvider, sampleRateHz = 16_000, signal = n
 
 describe("sherpa-onnx STT with a model made by the test", () => {
   const provider = new SherpaOnnxSttProvider({ modelDir });
+  after(() => provider.close());
 
   test("detects an offline NeMo CTC model and loads it", () => {
     assert.equal(provider.model.type, "offline-nemo-ctc");
@@ -106,6 +107,7 @@ describe("sherpa-onnx STT with a model made by the test", () => {
     stream.finalize();
     const rest = await collect(stream, 1);
     stream.close();
+    partial.close();
     assert.deepEqual(rest.at(-1), { text: "yes no", final: true });
     for (const r of rest.slice(0, -1)) assert.equal(r.final, false);
   });
@@ -148,7 +150,10 @@ describe("sherpa-onnx STT with a model made by the test", () => {
   test("one loaded model per distinct options", () => {
     const a = sharedSherpaOnnxSttProvider({ modelDir, probe: false });
     assert.equal(sharedSherpaOnnxSttProvider({ modelDir, probe: false }), a);
-    assert.notEqual(sharedSherpaOnnxSttProvider({ modelDir, numThreads: 2, probe: false }), a);
+    const b = sharedSherpaOnnxSttProvider({ modelDir, numThreads: 2, probe: false });
+    assert.notEqual(b, a);
+    a.close();
+    b.close();
   });
 });
 

@@ -3,7 +3,6 @@ import {
   loadSherpaAddon,
   type ProbeOptions,
   probeSherpaModel,
-  type SherpaOfflineRecognizer,
   sherpaPackagePath,
 } from "./sherpa-onnx-addon.js";
 import {
@@ -12,8 +11,8 @@ import {
   type SherpaModelOptions,
   sherpaModelRateHz,
 } from "./sherpa-onnx-model.js";
-import { SherpaOnlineWorker } from "./sherpa-onnx-online-worker.js";
-import { SherpaOfflineSttStream, SherpaOnlineSttStream } from "./sherpa-onnx-streams.js";
+import { SherpaSttStream } from "./sherpa-onnx-streams.js";
+import { SherpaWorker } from "./sherpa-onnx-worker.js";
 
 export interface SherpaOnnxSttOptions extends SherpaModelOptions {
   /**
@@ -28,45 +27,49 @@ export interface SherpaOnnxSttOptions extends SherpaModelOptions {
 /** Silence fed at the end of an utterance so a streaming model emits its last tokens (lookahead). */
 const tailPaddingSamples = (300 * sherpaModelRateHz) / 1000;
 
+const offlineBatchMs = 100;
+
 export const defaultSherpaPartialEveryMs = { online: 100, offline: 0 } as const;
 
 /**
  * Offline speech recognition with sherpa-onnx (next-gen Kaldi) through its prebuilt Node package.
  * Construction finds the model in `modelDir` (type from its files and ONNX metadata), checks it in a
- * child process and loads it: every problem is a typed error at startup, never at the first call.
- * One recognizer serves every call (each call has its own native stream); offline models decode on
- * the libuv thread pool, streaming models in a worker thread, so decoding never blocks the event loop.
+ * child process and loads it in a worker thread: every problem is a typed error at startup, never at
+ * the first call. One recognizer serves every call (each call has its own native stream); features
+ * and decoding run in the worker (offline models on the libuv thread pool from there), never on the
+ * event loop.
  */
 export class SherpaOnnxSttProvider implements SttProvider {
   readonly name = "sherpa-onnx";
   readonly model: SherpaModel;
-  readonly #open: (options: SttStreamOptions) => SttStream;
-  #close: () => void = () => {};
+  readonly #worker: SherpaWorker;
+  readonly #batchMs: number;
 
   constructor(options: SherpaOnnxSttOptions) {
     this.model = resolveSherpaModel(options);
-    const addon = loadSherpaAddon();
+    // Fails early with the fix when the package or its native library is missing.
+    loadSherpaAddon();
     if (options.probe !== false)
       probeSherpaModel(this.model, options.probe === true ? {} : (options.probe ?? {}));
     const partialEveryMs =
       options.partialEveryMs ?? defaultSherpaPartialEveryMs[this.model.streaming ? "online" : "offline"];
-    if (this.model.streaming) {
-      const worker = new SherpaOnlineWorker(sherpaPackagePath(), this.model.config, tailPaddingSamples);
-      this.#open = (o) => new SherpaOnlineSttStream(worker, o, partialEveryMs);
-      this.#close = () => worker.close();
-    } else {
-      const recognizer: SherpaOfflineRecognizer = new addon.OfflineRecognizer(this.model.config);
-      this.#open = (o) => new SherpaOfflineSttStream(recognizer, o, partialEveryMs);
-    }
+    this.#worker = new SherpaWorker({
+      packagePath: sherpaPackagePath(),
+      model: this.model,
+      tailSamples: tailPaddingSamples,
+      partialEverySamples: this.model.streaming ? 0 : (partialEveryMs * sherpaModelRateHz) / 1000,
+    });
+    // Streaming models decode each batch; offline ones only buffer it (100 ms per message).
+    this.#batchMs = this.model.streaming ? partialEveryMs : Math.max(partialEveryMs, offlineBatchMs);
   }
 
   open(options: SttStreamOptions): SttStream {
-    return this.#open(options);
+    return new SherpaSttStream(this.#worker, options, this.#batchMs);
   }
 
-  /** Stops a streaming model's worker thread (process shutdown); offline models need nothing. */
+  /** Stops the model's worker thread (process shutdown); open calls fail, a later call restarts it. */
   close(): void {
-    this.#close();
+    this.#worker.close();
   }
 }
 

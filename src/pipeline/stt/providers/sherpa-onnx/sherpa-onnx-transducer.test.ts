@@ -42,6 +42,7 @@ async function collect(stream: SttStream, count: number): Promise<SttResult[]> {
 
 describe("sherpa-onnx STT with a streaming transducer made by the test", () => {
   const provider = new SherpaOnnxSttProvider({ modelDir });
+  after(() => provider.close());
   const open = (sampleRateHz: number) =>
     provider.open({ sampleRateHz, language: "en-US", signal: new AbortController().signal });
 
@@ -94,6 +95,7 @@ describe("sherpa-onnx STT with a streaming transducer made by the test", () => {
 
 describe("sherpa-onnx STT with an offline transducer made by the test", () => {
   const provider = new SherpaOnnxSttProvider({ modelDir: writeTinyOfflineTransducer(join(root, "offline")) });
+  after(() => provider.close());
 
   test("detected as offline; each utterance decoded at finalize(), 8 and 16 kHz", async () => {
     assert.equal(provider.model.type, "offline-transducer");

@@ -1,13 +1,15 @@
 /**
- * Streaming (online) sherpa-onnx models decode synchronously (sherpa-onnx-node 1.13 has no async
- * online decode), so they run in one worker thread per loaded model: the event loop only posts audio
- * batches (transferred, not copied) and receives results. The worker holds the recognizer and one
- * native stream per utterance of each call, and handles messages in order, so each call's results
- * keep their order. If the worker dies, its calls fail (retryable) and the next call starts a new one.
+ * One worker thread per loaded sherpa-onnx model runs all of its calls' recognition (program in
+ * sherpa-onnx-worker-program.ts). Streaming models decode synchronously (sherpa-onnx-node 1.13 has
+ * no async online decode) and offline streams compute their features synchronously in
+ * acceptWaveform, so neither may run on the event loop: it only posts audio batches (transferred,
+ * not copied) and receives results. Messages are handled in order, so each call's results keep
+ * their order. If the worker dies, its calls fail (retryable) and the next call starts a new one.
  */
 import { Worker } from "node:worker_threads";
 import { ProviderError } from "../../../base/provider-retry.js";
-import type { SherpaRecognizerConfig } from "./sherpa-onnx-model.js";
+import type { SherpaModel } from "./sherpa-onnx-model.js";
+import { sherpaWorkerProgram } from "./sherpa-onnx-worker-program.js";
 
 /** Main -> worker. */
 type Command =
@@ -27,59 +29,14 @@ function isReply(value: unknown): value is Reply {
   return (typeof v.text === "string" && typeof v.final === "boolean") || typeof v.error === "string";
 }
 
-/** The worker's program (CommonJS, plain JavaScript: no TypeScript loader in worker threads). */
-const workerProgram = `
-const { parentPort, workerData } = require("node:worker_threads");
-const sherpa = require(workerData.packagePath);
-const recognizer = new sherpa.OnlineRecognizer(workerData.config);
-const rateHz = workerData.config.featConfig.sampleRate;
-const tail = new Float32Array(workerData.tailSamples);
-const streams = new Map();
-function decode(entry) {
-  while (recognizer.isReady(entry.stream)) recognizer.decode(entry.stream);
-  return recognizer.getResult(entry.stream).text.trim();
-}
-parentPort.on("message", (m) => {
-  try {
-    const entry = streams.get(m.id);
-    if (m.op === "audio") {
-      const e = entry || { stream: recognizer.createStream(), last: "" };
-      streams.set(m.id, e);
-      e.stream.acceptWaveform({ samples: m.samples, sampleRate: rateHz });
-      const text = decode(e);
-      if (text.length > 0 && text !== e.last) {
-        e.last = text;
-        parentPort.postMessage({ id: m.id, text, final: false });
-      }
-    } else if (m.op === "finalize") {
-      let text = "";
-      const e = m.samples ? entry || { stream: recognizer.createStream(), last: "" } : entry;
-      if (e) {
-        if (m.samples) e.stream.acceptWaveform({ samples: m.samples, sampleRate: rateHz });
-        e.stream.acceptWaveform({ samples: tail, sampleRate: rateHz });
-        e.stream.inputFinished();
-        text = decode(e);
-        streams.delete(m.id);
-      }
-      parentPort.postMessage({ id: m.id, text, final: true });
-    } else if (m.op === "close") {
-      streams.delete(m.id);
-    }
-  } catch (error) {
-    streams.delete(m.id);
-    parentPort.postMessage({ id: m.id, error: String((error && error.message) || error) });
-  }
-});
-`;
-
-export interface OnlineListener {
+export interface WorkerListener {
   result(text: string, final: boolean): void;
   fail(error: ProviderError): void;
 }
 
 /** One call's handle on the worker. */
-export interface OnlineWorkerStream {
-  /** Adds audio (model rate) and decodes what is ready; the array is transferred. */
+export interface WorkerStream {
+  /** Adds audio at the model's rate (streaming models decode it at once); the array is transferred. */
   audio(samples: Float32Array): void;
   /**
    * Ends the utterance with its last audio (transferred; no partial for it): the final result
@@ -89,18 +46,23 @@ export interface OnlineWorkerStream {
   close(): void;
 }
 
-export class SherpaOnlineWorker {
-  readonly #packagePath: string;
-  readonly #config: SherpaRecognizerConfig;
-  readonly #tailSamples: number;
-  readonly #listeners = new Map<number, OnlineListener>();
+export interface SherpaWorkerOptions {
+  readonly packagePath: string;
+  readonly model: SherpaModel;
+  /** Silence fed at the end of a streaming utterance (the model's lookahead). */
+  readonly tailSamples: number;
+  /** Offline models: re-decode the utterance so far after this much new audio (0 = never). */
+  readonly partialEverySamples: number;
+}
+
+export class SherpaWorker {
+  readonly #options: SherpaWorkerOptions;
+  readonly #listeners = new Map<number, WorkerListener>();
   #worker: Worker | undefined;
   #nextId = 1;
 
-  constructor(packagePath: string, config: SherpaRecognizerConfig, tailSamples: number) {
-    this.#packagePath = packagePath;
-    this.#config = config;
-    this.#tailSamples = tailSamples;
+  constructor(options: SherpaWorkerOptions) {
+    this.#options = options;
     this.#worker = this.#start();
   }
 
@@ -109,7 +71,7 @@ export class SherpaOnlineWorker {
     return this.#listeners.size;
   }
 
-  open(listener: OnlineListener): OnlineWorkerStream {
+  open(listener: WorkerListener): WorkerStream {
     const worker = this.#worker ?? this.#start();
     this.#worker = worker;
     const id = this.#nextId++;
@@ -143,9 +105,16 @@ export class SherpaOnlineWorker {
   }
 
   #start(): Worker {
-    const worker = new Worker(workerProgram, {
+    const o = this.#options;
+    const worker = new Worker(sherpaWorkerProgram, {
       eval: true,
-      workerData: { packagePath: this.#packagePath, config: this.#config, tailSamples: this.#tailSamples },
+      workerData: {
+        packagePath: o.packagePath,
+        config: o.model.config,
+        streaming: o.model.streaming,
+        tailSamples: o.tailSamples,
+        partialEverySamples: o.partialEverySamples,
+      },
     });
     worker.unref();
     worker.on("message", (message: unknown) => {
