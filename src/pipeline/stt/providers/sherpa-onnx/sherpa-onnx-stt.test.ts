@@ -147,6 +147,13 @@ describe("sherpa-onnx STT with a model made by the test", () => {
     assert.deepEqual(await collect(already, 1), []);
   });
 
+  test("a rate the resampler does not serve is a typed error at open()", () => {
+    assert.throws(
+      () => open(provider, 44_100),
+      (e: unknown) => e instanceof RingagentError && e.code === "stt_sherpa_rate_unsupported",
+    );
+  });
+
   test("one loaded model per distinct options", () => {
     const a = sharedSherpaOnnxSttProvider({ modelDir, probe: false });
     assert.equal(sharedSherpaOnnxSttProvider({ modelDir, probe: false }), a);
