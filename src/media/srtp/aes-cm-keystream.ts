@@ -39,6 +39,8 @@ export class AesCmKeystream {
   /** The cached keystream (aligned, our own copy of update()'s output) as bytes and 32-bit words. */
   #keystream = new Uint8Array(0);
   #keystreamWords = new Int32Array(0);
+  /** A 32-bit view of the whole ArrayBuffer last XORed into (see #xorInto). */
+  #wordView: Int32Array | undefined;
   #cacheSsrc = -1;
   /** 48-bit index of the first cached packet, the number of cached packets and their blocks. */
   #cacheIndex = -1;
@@ -85,10 +87,36 @@ export class AesCmKeystream {
       this.#cacheIndex < 0
     ) {
       this.#fill(ssrc, index, blocks);
-      xorInto(buf, start, length, this.#keystream, this.#keystreamWords, 0);
+      this.#xorInto(buf, start, length, 0);
       return;
     }
-    xorInto(buf, start, length, this.#keystream, this.#keystreamWords, slot * this.#cacheBlocks * blockBytes);
+    this.#xorInto(buf, start, length, slot * this.#cacheBlocks * blockBytes);
+  }
+
+  /**
+   * buf[start, start + length) ^= keystream[from, from + length). 32 bits at a time when both sides
+   * are 4-byte aligned (RTP payloads start on a 4-byte boundary), else bytewise. The word view of
+   * the last buffer is kept: the send path's packet slots share one buffer, so it costs no view
+   * per packet there (a received datagram is a new buffer each time and gets one).
+   */
+  #xorInto(buf: Uint8Array, start: number, length: number, from: number): void {
+    const keystream = this.#keystream;
+    let i = 0;
+    const at = buf.byteOffset + start;
+    if (length >= 16 && (at & 3) === 0 && (from & 3) === 0) {
+      let view = this.#wordView;
+      if (view === undefined || view.buffer !== buf.buffer) {
+        view = new Int32Array(buf.buffer, 0, buf.buffer.byteLength >>> 2);
+        this.#wordView = view;
+      }
+      const words = length >>> 2;
+      const w0 = at >>> 2;
+      const k = from >>> 2;
+      const keyWords = this.#keystreamWords;
+      for (let w = 0; w < words; w++) view[w0 + w] = (view[w0 + w] as number) ^ (keyWords[k + w] as number);
+      i = words << 2;
+    }
+    for (; i < length; i++) buf[start + i] = (buf[start + i] as number) ^ (keystream[from + i] as number);
   }
 
   /** Computes the keystream of `index` (and, with prefetch, the indices after it) into the cache. */
@@ -140,28 +168,4 @@ export class AesCmKeystream {
     this.#cachePackets = packets;
     this.#cacheBlocks = per;
   }
-}
-
-/**
- * buf[start, start + length) ^= keystream[from, from + length). 32 bits at a time when both sides
- * are 4-byte aligned in their ArrayBuffers (RTP payloads start on a 4-byte boundary), else bytewise.
- */
-function xorInto(
-  buf: Uint8Array,
-  start: number,
-  length: number,
-  keystream: Uint8Array,
-  keystreamWords: Int32Array,
-  from: number,
-): void {
-  let i = 0;
-  const at = buf.byteOffset + start;
-  if (length >= 16 && (at & 3) === 0 && (from & 3) === 0) {
-    const words = length >>> 2;
-    const view = new Int32Array(buf.buffer, at, words);
-    const k = from >>> 2;
-    for (let w = 0; w < words; w++) view[w] = (view[w] as number) ^ (keystreamWords[k + w] as number);
-    i = words << 2;
-  }
-  for (; i < length; i++) buf[start + i] = (buf[start + i] as number) ^ (keystream[from + i] as number);
 }
