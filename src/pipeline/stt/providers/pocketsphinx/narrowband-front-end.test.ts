@@ -54,6 +54,16 @@ describe("speech front end: band check for 16 kHz input", () => {
     assert.ok(provenAt >= provenWideMin - 1 && provenAt < provenWideMin + 2, String(provenAt));
   });
 
+  test("a narrowband guess turns wideband when high-band speech follows", () => {
+    const fe = new SpeechFrontEnd(16000);
+    const up = new Resampler(8000, 16000);
+    for (const frame of tones(8000, [300, 600], 15)) fe.process(up.process(frame));
+    assert.equal(fe.bandKnown, true);
+    assert.equal(fe.narrowband, true);
+    for (const frame of tones(16000, [500, 6000], 10)) fe.process(frame);
+    assert.equal(fe.narrowband, false);
+  });
+
   test("silence decides nothing; 8 kHz input is narrowband from the start", () => {
     const fe = new SpeechFrontEnd(16000);
     for (const frame of tones(16000, [], 100)) fe.process(frame);

@@ -17,12 +17,19 @@ const noiseSeconds = 1;
  *
  * Input at 16 kHz or more may still be telephone audio (the pipeline runs at 16 kHz and a PCMU call
  * is upsampled before it): the band is filled until the input proves wideband ({@link provenWideMin}
- * speech frames with energy above 4.2 kHz), and the check stops once either is certain.
+ * speech frames with energy above 4.6 kHz); `bandKnown` once either is likely (decoding waits for
+ * it), and the check goes on until the input proves wideband.
  */
 /** Speech frames with energy above 4.2 kHz that prove the input wideband. */
 export const provenWideMin = 5;
-/** Speech frames without it that prove the input narrowband (the check then stops). */
-const provenNarrowMin = 50;
+/**
+ * Speech frames without it that prove the input narrowband (the check then stops): 10 when none
+ * had a high band (upsampled telephone audio measures ~1e-8: unmistakable), else 50. Decoding waits
+ * for the decision, so it is kept short: 20 callers whose first second is held back would all hit
+ * the decoder pool at once.
+ */
+const provenNarrowMin = 10;
+const provenNarrowMax = 50;
 /** A frame is speech above this RMS (about -40 dBFS). */
 const speechRms = 300;
 /** High-band to total energy above this is wideband (upsampled 8 kHz audio measures ~1e-8). */
@@ -35,6 +42,7 @@ export class SpeechFrontEnd {
   #noiseAt = 0;
   /** Band check state (input above 8 kHz): undecided, or the decision. */
   #band: "unknown" | "narrow" | "wide";
+  readonly #checking: boolean;
   #wideFrames = 0;
   #narrowFrames = 0;
   readonly #history = new Float64Array(highPassTaps.length - 1);
@@ -52,6 +60,7 @@ export class SpeechFrontEnd {
     const fillDb = options.bandFillDb === undefined ? defaultBandFillDb : options.bandFillDb;
     this.#noise = fillDb !== null ? highBandNoise(fillDb) : undefined;
     this.#band = inputRateHz === 8000 ? "narrow" : fillDb === null ? "wide" : "unknown";
+    this.#checking = this.#band === "unknown";
   }
 
   /** Whether the output is telephone-band audio with the band filled (so far, above 8 kHz input). */
@@ -66,7 +75,8 @@ export class SpeechFrontEnd {
 
   process(frame: AudioFrame): Int16Array {
     const wide = this.#resampler === undefined ? frame.samples : this.#resampler.process(frame).samples;
-    if (this.#band === "unknown") this.#checkBand(wide);
+    // Narrowband may still turn out wideband (a short first "no" has little above 4 kHz).
+    if (this.#checking && this.#band !== "wide") this.#checkBand(wide);
     const noise = this.#noise;
     if (noise === undefined || this.#band === "wide") return wide;
     const out = new Int16Array(wide.length);
@@ -102,7 +112,11 @@ export class SpeechFrontEnd {
     if (samples.length === 0 || Math.sqrt(total / samples.length) < speechRms) return;
     if (high / total > wideEnergyRatio) {
       if (++this.#wideFrames >= provenWideMin) this.#band = "wide";
-    } else if (++this.#narrowFrames >= provenNarrowMin) this.#band = "narrow";
+    } else {
+      this.#narrowFrames++;
+      const enough = this.#wideFrames === 0 ? provenNarrowMin : provenNarrowMax;
+      if (this.#narrowFrames >= enough && this.#band === "unknown") this.#band = "narrow";
+    }
   }
 }
 
