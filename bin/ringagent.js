@@ -1,4 +1,4 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --max-semi-space-size=4
 // The `ringagent` command. Runs the compiled service from dist/ (build it with `npm run build`).
 import { existsSync } from "node:fs";
 

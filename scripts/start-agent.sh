@@ -5,4 +5,4 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh runtime
 npm run build --silent
-exec node bin/ringagent.js start "$@"
+exec node --max-semi-space-size=4 bin/ringagent.js start "$@"

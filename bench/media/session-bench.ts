@@ -14,7 +14,9 @@
  * of the media path per stage (media-path-cost.ts). Then a per-packet send-path comparison with
  * ringcentral-softphone's media path (werift-rtp RtpPacket + SrtpSession.encrypt + socket.send).
  *   npx tsx bench/media/session-bench.ts [--codecs=PCMU/8000,opus/48000/2] [--ns=50,100,200,300,400,600]
- *     [--seconds=6] [--pipeline=16000] [--no-compare] [--keep-going]
+ *     [--seconds=6] [--pipeline=16000] [--no-compare] [--keep-going] [--default-gc]
+ * Runs with the service's runtime V8 flags (bench/runtime-flags.ts, src/main/runtime-flags.ts)
+ * unless --default-gc is given.
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { createSocket } from "node:dgram";
@@ -39,6 +41,7 @@ import {
   RtpPortAllocator,
   SrtpSession,
 } from "../../src/media/index.js";
+import { relaunchWithRuntimeFlags } from "../runtime-flags.js";
 import { mediaPathCost } from "./media-path-cost.js";
 import type { PeerCall, ToPeer } from "./session-bench-peer.js";
 
@@ -421,7 +424,9 @@ async function main(): Promise<void> {
   console.log(
     `node ${process.version}, ${process.arch}; load average ${loadavg()
       .map((l) => l.toFixed(1))
-      .join(" ")}`,
+      .join(
+        " ",
+      )}; V8 flags: ${process.execArgv.filter((a) => a.startsWith("--max-")).join(" ") || "default"}`,
   );
   const peerScript = join(import.meta.dirname, "session-bench-peer.ts");
   const child = spawn(process.execPath, ["--import", "tsx", peerScript, "--peer"], {
@@ -477,4 +482,6 @@ async function main(): Promise<void> {
   }
 }
 
-await main();
+const relaunched = await relaunchWithRuntimeFlags();
+if (relaunched === undefined) await main();
+else process.exitCode = relaunched;

@@ -6,11 +6,13 @@
  * voiced packet (wire-to-wire), then talks over the answer and timestamps when the agent's packets
  * go silent (barge-in reaction). Engines: the offline ones (pocketsphinx, script, flite) and
  * zero-latency fakes (what is left is endpointing + pipeline overhead). Prints p50/p95/p99.
- *   npx tsx bench/pipeline/wire-bench.ts [callsPerRound=3] [engines=both|offline|fake] [concurrency=1,20] [voicedRms=300]
- * voicedRms: a packet at or above this RMS (PCM16) counts as voiced on the caller's side. The agent's
- * VAD hears quieter speech: the question's tail frame (RMS ~200 after "hours") is voiced for it, so
- * with 300 the endpointing window starts one frame (20 ms) after the caller's "last voiced packet";
- * 100 is the product's own voiced threshold (src/agent/conversation/pipeline-call-audio.ts).
+ *   npx tsx bench/pipeline/wire-bench.ts [callsPerRound=3] [engines=both|offline|fake] [concurrency=1,20] [voicedRms=100] [--default-gc]
+ * voicedRms: a packet at or above this RMS (PCM16) counts as voiced on the caller's side. Default 100,
+ * the product's own voiced threshold (src/agent/conversation/pipeline-call-audio.ts, about -50 dBFS):
+ * the question's quiet tail frame (RMS ~200 after "hours") is speech the agent's VAD hears, so a
+ * higher threshold such as 300 would call an earlier packet "last voiced" and add one 20 ms frame
+ * to every wire-to-wire figure. Runs with the service's runtime V8 flags (bench/runtime-flags.ts)
+ * unless --default-gc is given.
  */
 import { execFileSync } from "node:child_process";
 import { createSocket, type Socket } from "node:dgram";
@@ -31,6 +33,7 @@ import { silentLogger } from "../../src/shared/index.js";
 import { SipUserAgent } from "../../src/sip/index.js";
 import { channelSamples, readWavFile } from "../../src/store/index.js";
 import { peerOffer, sdpBody } from "../../src/telephony/index.js";
+import { relaunchWithRuntimeFlags } from "../runtime-flags.js";
 import { fakeProviders } from "./wire-fakes.js";
 import {
   bargeStages,
@@ -45,7 +48,7 @@ import {
 const callsPerRound = Number(process.argv[2] ?? 3);
 const engines = process.argv[3] ?? "both";
 const concurrencies = (process.argv[4] ?? "1,20").split(",").map(Number);
-const voicedRms = Number(process.argv[5] ?? 300);
+const voicedRms = Number(process.argv[5] ?? 100);
 const question = "what are your hours";
 
 function rms(samples: ArrayLike<number>): number {
@@ -380,4 +383,6 @@ async function main(): Promise<void> {
   for (const kind of kinds) for (const c of concurrencies) await round(kind, c, speech);
 }
 
-await main();
+const relaunched = await relaunchWithRuntimeFlags();
+if (relaunched === undefined) await main();
+else process.exitCode = relaunched;

@@ -15,6 +15,7 @@ import { buildAgentHandlers } from "./agent-wiring.js";
 import { startHttpApi } from "./http-wiring.js";
 import { startLines } from "./line-startup.js";
 import { providerFactory } from "./provider-factory.js";
+import { missingRuntimeFlags } from "./runtime-flags.js";
 import { loggerFor, openStore, packageVersion, rtpBindAddressFor } from "./service-config.js";
 import type { LineHandle, RingCentralLineHandle, ServiceHandle, StartOptions } from "./service-handle.js";
 
@@ -97,6 +98,13 @@ export async function startRingagent(
     draining: () => draining,
   });
   logger.info("ringagent ready");
+  const missingFlags = missingRuntimeFlags();
+  if (missingFlags.length > 0) {
+    logger.warn(
+      { flags: missingFlags },
+      "started without the runtime V8 flags: media pacing jitter rises under call load; start through bin/ringagent.js",
+    );
+  }
 
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> => {
