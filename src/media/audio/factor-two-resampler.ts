@@ -31,6 +31,27 @@ export function factorTwoPrototype(): Float64Array {
 }
 
 /**
+ * The folded coefficients of both directions (shared with the WebAssembly SIMD path): `down` is the
+ * prototype's 24 pairs + middle tap; `even` / `odd` are the 1:2 polyphase halves' folds, gain 2.
+ */
+export function factorTwoFolds(): { down: Float64Array; even: Float64Array; odd: Float64Array } {
+  const h = factorTwoPrototype();
+  // Reversing an odd-length symmetric prototype maps even taps onto even taps and odd onto odd,
+  // so each polyphase half is symmetric and folds like the prototype.
+  return {
+    down: folded(h, 1),
+    even: folded(
+      h.filter((_, k) => k % 2 === 0),
+      2,
+    ),
+    odd: folded(
+      h.filter((_, k) => k % 2 === 1),
+      2,
+    ),
+  };
+}
+
+/**
  * A symmetric coefficient set of `length` taps as the `length >> 1` coefficients of its pairs
  * followed by its middle tap (0 when the length is even), times `gain`.
  */

@@ -5,11 +5,18 @@
  * 20 ms input frame gives exactly one 20 ms output frame. Pure and synchronous.
  *
  * Ratios 2:1 and 1:2 (8 <-> 16 kHz: every narrowband call, both directions) take a dedicated,
- * cheaper path (factor-two-resampler.ts) unless filter options are given.
+ * cheaper path (factor-two-resampler.ts) unless filter options are given; it runs on WebAssembly SIMD
+ * (factor-two-simd.ts) where the runtime supports it, else on the JavaScript loops. close() releases
+ * that path's wasm memory at once (garbage collection releases it otherwise).
  */
 import { RingagentError } from "../../shared/index.js";
 import { type AudioFrame, samplesPerFrame } from "./audio-frame.js";
-import { FactorTwoDownsampler, FactorTwoUpsampler } from "./factor-two-resampler.js";
+import {
+  createFactorTwoDownsampler,
+  createFactorTwoUpsampler,
+  type FactorTwoEngine,
+  type FactorTwoPath,
+} from "./factor-two-simd.js";
 import { kaiserLowPass } from "./kaiser-filter.js";
 
 export type ResamplerRateHz = 8000 | 16000 | 24000 | 48000;
@@ -23,6 +30,11 @@ export interface ResamplerOptions {
   readonly beta?: number;
   /** Cutoff as a fraction of the lower rate's Nyquist frequency. Default 0.9. */
   readonly passbandFraction?: number;
+  /**
+   * "js" keeps the 2:1 / 1:2 path on its JavaScript loops (the reference, for tests and benches);
+   * "auto" (default) uses WebAssembly SIMD when the runtime has it. Not a filter option.
+   */
+  readonly engine?: "auto" | "js";
 }
 
 function gcd(a: number, b: number): number {
@@ -44,7 +56,9 @@ export class Resampler {
   /** Last (tapsPerPhase - 1) inputs, then room for one frame. */
   private readonly buffer: Float64Array;
   /** The 2:1 / 1:2 path, when it applies. */
-  private readonly factorTwo: FactorTwoDownsampler | FactorTwoUpsampler | undefined;
+  private readonly factorTwo: FactorTwoPath | undefined;
+  /** Which loops the 2:1 / 1:2 path runs; undefined on the general path. */
+  readonly factorTwoEngine: FactorTwoEngine | undefined;
   /** Output of processTransient(), rewritten by each call. */
   private readonly transient: Int16Array;
 
@@ -80,10 +94,11 @@ export class Resampler {
       options.beta !== undefined ||
       options.passbandFraction !== undefined;
     if (!customFilter && this.up === 1 && this.down === 2) {
-      this.factorTwo = new FactorTwoDownsampler(this.inputFrameSamples);
+      this.factorTwo = createFactorTwoDownsampler(this.inputFrameSamples, options.engine);
     } else if (!customFilter && this.up === 2 && this.down === 1) {
-      this.factorTwo = new FactorTwoUpsampler(this.inputFrameSamples);
+      this.factorTwo = createFactorTwoUpsampler(this.inputFrameSamples, options.engine);
     }
+    this.factorTwoEngine = this.factorTwo?.engine;
     this.delaySamples = this.factorTwo?.delaySamples ?? half / this.down;
     // The general path's state is not used by the 2:1 / 1:2 path.
     this.buffer = new Float64Array(
@@ -147,5 +162,10 @@ export class Resampler {
   reset(): void {
     this.buffer.fill(0);
     this.factorTwo?.reset();
+  }
+
+  /** Releases the 2:1 / 1:2 path's wasm memory now; the resampler must not be used afterwards. */
+  close(): void {
+    this.factorTwo?.close();
   }
 }
