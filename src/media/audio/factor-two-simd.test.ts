@@ -2,6 +2,9 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, test } from "node:test";
+import { setImmediate as nextTurn } from "node:timers/promises";
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
 import wabt from "wabt";
 import { speechLike } from "../codecs/codec-test-signals.js";
 import { FactorTwoDownsampler, FactorTwoUpsampler } from "./factor-two-resampler.js";
@@ -43,6 +46,8 @@ function compare(a: FramePath, b: FramePath, signal: Int16Array, frame: number, 
   }
   return worst;
 }
+
+const silent16k = { samples: new Int16Array(320), sampleRateHz: 16000 };
 
 const cases = [
   { label: "16 -> 8 kHz", frame: 320, down: true },
@@ -125,6 +130,28 @@ describe("factor-two resampler on WebAssembly SIMD", () => {
     });
     const resampler = new Resampler(8000, 16000);
     resampler.close();
+    assert.equal(allocator.liveRegions, before);
+  });
+
+  test("regions of instances dropped without close() return after garbage collection", async () => {
+    const allocator = factorTwoSimdKernel()?.allocator;
+    assert.ok(allocator !== undefined);
+    setFlagsFromString("--expose-gc");
+    const gc = runInNewContext("gc") as () => void;
+    // Earlier tests' dropped instances first; finalization callbacks run in later turns.
+    for (let turn = 0; turn < 20; turn++) {
+      gc();
+      await nextTurn();
+    }
+    const before = allocator.liveRegions;
+    (() => {
+      for (let i = 0; i < 20; i++) new Resampler(16000, 8000).process(silent16k);
+    })();
+    assert.equal(allocator.liveRegions, before + 20);
+    for (let turn = 0; turn < 200 && allocator.liveRegions > before; turn++) {
+      gc();
+      await nextTurn();
+    }
     assert.equal(allocator.liveRegions, before);
   });
 
