@@ -11,6 +11,9 @@
  * splits it into two polyphase halves that are symmetric themselves. Its length is 1 mod 4, so both
  * directions have a whole-sample delay. Same history-carrying streaming as the general resampler:
  * consecutive 20 ms frames join without clicks. Pure and synchronous.
+ *
+ * These JavaScript loops are the reference and the fallback: where the runtime has WebAssembly SIMD,
+ * the Resampler runs the same filter from factor-two-simd.ts (float32, within 1 LSB of these).
  */
 import { kaiserLowPass } from "./kaiser-filter.js";
 
@@ -125,7 +128,7 @@ export class FactorTwoDownsampler {
   constructor(inputFrameSamples: number) {
     const h = factorTwoPrototype();
     this.#taps = h.length;
-    this.#fold = folded(h, 1);
+    this.#fold = factorTwoFolds().down;
     this.#inputSamples = inputFrameSamples;
     this.#buffer = new Float64Array(h.length - 1 + inputFrameSamples);
     // Output m is centred on input 2m - (taps - 1) / 2 = 2(m - (taps - 1) / 4).
@@ -169,15 +172,12 @@ export class FactorTwoUpsampler {
 
   constructor(inputFrameSamples: number) {
     const h = factorTwoPrototype();
-    // Reversing an odd-length symmetric prototype maps even taps onto even taps and odd onto odd,
-    // so each polyphase half is symmetric and folds like the prototype.
-    const even = h.filter((_, k) => k % 2 === 0);
-    const odd = h.filter((_, k) => k % 2 === 1);
-    this.#evenTaps = even.length;
-    this.#oddTaps = odd.length;
-    this.#evenFold = folded(even, 2);
-    this.#oddFold = folded(odd, 2);
-    this.#history = even.length - 1;
+    const { even, odd } = factorTwoFolds();
+    this.#evenTaps = (h.length + 1) / 2;
+    this.#oddTaps = (h.length - 1) / 2;
+    this.#evenFold = even;
+    this.#oddFold = odd;
+    this.#history = this.#evenTaps - 1;
     this.#inputSamples = inputFrameSamples;
     this.#buffer = new Float64Array(this.#history + inputFrameSamples);
     this.delaySamples = (h.length - 1) / 2;
