@@ -18,6 +18,8 @@ export interface PeerStart {
   readonly kind: "start";
   readonly calls: readonly PeerCall[];
   readonly payload: readonly number[];
+  /** Send phases per 20 ms frame (1 = every call in one burst). */
+  readonly phases?: number;
 }
 
 export type ToPeer =
@@ -55,8 +57,16 @@ function runPeer(): void {
       });
       const packet = Buffer.alloc(12 + payload.length);
       packet.set(payload, 12);
-      timer = setInterval(() => {
-        for (const c of calls) {
+      // Independent phones are not in step: call i sends at phase (i mod phases) of the 20 ms frame,
+      // on a drift-free schedule of 20 / phases ms steps. phases = 1 sends every call in one burst.
+      const phases = Math.max(1, Math.min(20, raw.phases ?? 1));
+      const stepMs = 20 / phases;
+      const originMs = performance.now();
+      let step = 0;
+      const sendGroup = (group: number): void => {
+        for (let i = group; i < calls.length; i += phases) {
+          const c = calls[i];
+          if (c === undefined) continue;
           packet[0] = 0x80;
           packet[1] = c.payloadType;
           packet.writeUInt16BE(c.seq, 2);
@@ -67,10 +77,19 @@ function runPeer(): void {
           const r = c.srtp.protectRtp(packet);
           if (r.ok) c.socket.send(r.packet, c.ourPort, "127.0.0.1");
         }
-      }, 20);
+      };
+      const onStep = (): void => {
+        const dueStep = Math.floor((performance.now() - originMs) / stepMs);
+        while (step <= dueStep) {
+          sendGroup(step % phases);
+          step++;
+        }
+        timer = setTimeout(onStep, Math.max(0, originMs + step * stepMs - performance.now()));
+      };
+      onStep();
       process.send?.({ kind: "started" });
     } else {
-      clearInterval(timer);
+      clearTimeout(timer);
       for (const s of sockets) s.close();
       sockets = [];
       process.send?.({ kind: "stopped" });

@@ -14,7 +14,7 @@
  * of the media path per stage (media-path-cost.ts). Then a per-packet send-path comparison with
  * ringcentral-softphone's media path (werift-rtp RtpPacket + SrtpSession.encrypt + socket.send).
  *   npx tsx bench/media/session-bench.ts [--codecs=PCMU/8000,opus/48000/2] [--ns=50,100,200,300,400,600]
- *     [--seconds=6] [--pipeline=16000] [--no-compare] [--keep-going] [--default-gc]
+ *     [--seconds=6] [--pipeline=16000] [--no-compare] [--keep-going] [--default-gc] [--peer-phases=10]
  * Runs with the service's runtime V8 flags (bench/runtime-flags.ts, src/main/runtime-flags.ts)
  * unless --default-gc is given.
  */
@@ -51,6 +51,12 @@ function argument(name: string, fallback: string): string {
   const prefix = `--${name}=`;
   return process.argv.find((a) => a.startsWith(prefix))?.slice(prefix.length) ?? fallback;
 }
+
+/**
+ * The far side's calls send at this many phases of the 20 ms frame (independent phones are not in
+ * step with each other); 1 sends every call's packet in one burst, the harshest case.
+ */
+const peerPhases = Number(argument("peer-phases", "10"));
 
 function speechLike(seconds: number, rateHz: number): AudioFrame[] {
   const frames: AudioFrame[] = [];
@@ -209,7 +215,7 @@ async function runLoad(
     });
   });
   const payload = peerPayload(codec);
-  await request(child, { kind: "start", calls, payload: [...payload] }, "started");
+  await request(child, { kind: "start", calls, payload: [...payload], phases: peerPhases }, "started");
   await sleep(2000);
   const received0 = sessions.reduce((sum, s) => sum + s.stats().packetsReceived, 0);
   pacer.resetStats();
@@ -426,7 +432,7 @@ async function main(): Promise<void> {
       .map((l) => l.toFixed(1))
       .join(
         " ",
-      )}; V8 flags: ${process.execArgv.filter((a) => a.startsWith("--max-")).join(" ") || "default"}`,
+      )}; V8 flags: ${process.execArgv.filter((a) => a.startsWith("--max-")).join(" ") || "default"}; far side sends at ${peerPhases} phase(s) per 20 ms`,
   );
   const peerScript = join(import.meta.dirname, "session-bench-peer.ts");
   const child = spawn(process.execPath, ["--import", "tsx", peerScript, "--peer"], {
