@@ -51,6 +51,8 @@ const defaultTelephoneEventClockRateHz = 8000;
 
 /** Received frames handed to the pipeline per pacer sub-tick at most (catch-up after a stall). */
 const maxFramesPerSubTick = 4;
+/** Received RTP datagrams held for the next sub-tick's receive work; a fuller queue is worked at once. */
+const maxPendingDatagrams = 32;
 
 type Counter = Exclude<
   keyof MediaSessionStats,
@@ -98,6 +100,10 @@ export class MediaSession extends EventEmitter<MediaSessionEvents> implements Me
   #configuredAtMs = 0;
   #closed = false;
   #remoteByeSeen = false;
+  readonly #pendingMsgs: (Buffer | undefined)[] = [];
+  readonly #pendingSources: (RemoteInfo | undefined)[] = [];
+  readonly #pendingArrivalMs = new Float64Array(maxPendingDatagrams);
+  #pendingCount = 0;
   readonly #counters: Record<Counter, number> = {
     packetsSent: 0,
     bytesSent: 0,
@@ -301,6 +307,9 @@ export class MediaSession extends EventEmitter<MediaSessionEvents> implements Me
     this.#closed = true;
     this.#unregister?.();
     this.#rtcpTimer?.cancel();
+    this.#pendingCount = 0;
+    this.#pendingMsgs.length = 0;
+    this.#pendingSources.length = 0;
     let byeSent = false;
     if (this.#outbound !== undefined && this.#media !== undefined) {
       const bye = this.#reporter.buildBye(
@@ -339,6 +348,7 @@ export class MediaSession extends EventEmitter<MediaSessionEvents> implements Me
    * (time-based playout; several after a stall, at most a few per sub-tick).
    */
   afterPacerTick(_tickIndex: number, nowMs: number): void {
+    if (this.#pendingCount > 0) this.#drainReceived();
     const media = this.#media;
     const inbound = this.#inbound;
     if (this.#closed || media === undefined || !media.canReceive || inbound?.started !== true) return;
@@ -418,10 +428,40 @@ export class MediaSession extends EventEmitter<MediaSessionEvents> implements Me
       this.#onRtcp(msg, rinfo, onRtcpSocket);
       return;
     }
-    this.#onRtp(msg, rinfo);
+    const arrivalMs = this.#clock.nowMs();
+    if (this.#unregister === undefined) {
+      this.#onRtp(msg, rinfo, arrivalMs);
+      return;
+    }
+    // Paced: keep only the datagram and its arrival time now; SRTP, parsing and the jitter buffer run
+    // in this sub-tick's receive work (after its sends), so a burst of arrivals does not hold up the
+    // next sub-tick's sends. Frames are handed on at sub-ticks anyway, so nothing arrives later.
+    const n = this.#pendingCount;
+    if (n === maxPendingDatagrams) this.#drainReceived();
+    const i = this.#pendingCount;
+    this.#pendingMsgs[i] = msg;
+    this.#pendingSources[i] = rinfo;
+    this.#pendingArrivalMs[i] = arrivalMs;
+    this.#pendingCount = i + 1;
   }
 
-  #onRtp(msg: Buffer, rinfo: RemoteInfo): void {
+  /** RTP datagrams received since the last sub-tick, in arrival order. */
+  #drainReceived(): void {
+    const count = this.#pendingCount;
+    this.#pendingCount = 0;
+    const msgs = this.#pendingMsgs;
+    const sources = this.#pendingSources;
+    for (let i = 0; i < count; i++) {
+      const msg = msgs[i];
+      const rinfo = sources[i];
+      msgs[i] = undefined;
+      sources[i] = undefined;
+      if (msg === undefined || rinfo === undefined || this.#closed) continue;
+      this.#onRtp(msg, rinfo, this.#pendingArrivalMs[i] ?? this.#clock.nowMs());
+    }
+  }
+
+  #onRtp(msg: Buffer, rinfo: RemoteInfo, arrivalMs: number): void {
     const media = this.#media;
     const inbound = this.#inbound;
     if (media === undefined || inbound === undefined || !media.canReceive) {
@@ -442,7 +482,6 @@ export class MediaSession extends EventEmitter<MediaSessionEvents> implements Me
       this.#counters.malformed++;
       return;
     }
-    const arrivalMs = this.#clock.nowMs();
     if (!this.#admitSource(rinfo, parsed.packet, arrivalMs)) return;
     const verdict = inbound.accept(parsed.packet, arrivalMs);
     if (verdict === "wrong-payload-type") {
