@@ -58,6 +58,8 @@ function rms(samples: ArrayLike<number>): number {
 }
 
 interface CallFigures {
+  /** The caller's ACK (media starts) -> the greeting's first voiced packet at the caller. */
+  greetingMs: number | undefined;
   wireMs: number | undefined;
   bargeMs: number | undefined;
   turn: Stages | undefined;
@@ -79,6 +81,7 @@ async function runCaller(agentUri: string, speech: Int16Array): Promise<CallFigu
   });
   await ua.start();
   let lastAgentVoicedAt = 0;
+  let firstAgentVoicedAt = 0;
   let agentVoicedRun = 0;
   let agentSilentRun = 0;
   const onAgentPacket: Array<(voiced: boolean, atMs: number) => void> = [];
@@ -89,6 +92,7 @@ async function runCaller(agentUri: string, speech: Int16Array): Promise<CallFigu
     const voiced = rms(pcm) >= voicedRms;
     const atMs = performance.now();
     if (voiced) {
+      if (firstAgentVoicedAt === 0) firstAgentVoicedAt = atMs;
       lastAgentVoicedAt = atMs;
       agentVoicedRun++;
       agentSilentRun = 0;
@@ -99,6 +103,7 @@ async function runCaller(agentUri: string, speech: Int16Array): Promise<CallFigu
     for (const listener of onAgentPacket) listener(voiced, atMs);
   });
   const figures: CallFigures = {
+    greetingMs: undefined,
     wireMs: undefined,
     bargeMs: undefined,
     turn: undefined,
@@ -121,6 +126,7 @@ async function runCaller(agentUri: string, speech: Int16Array): Promise<CallFigu
   };
   try {
     const session = await ua.invite(agentUri, { body: sdpBody(peerOffer({ port, codecs: ["PCMU/8000"] })) });
+    const ackedAt = performance.now(); // the UA acknowledges the 2xx as it resolves: media starts
     const answer = parseSdp(session.remoteBody?.body.toString("utf8") ?? "");
     if (!answer.ok) throw new Error("no SDP answer");
     const media = answer.sdp.media[0];
@@ -173,6 +179,7 @@ async function runCaller(agentUri: string, speech: Int16Array): Promise<CallFigu
     };
     // Greeting: heard, then 600 ms of quiet.
     await until(() => lastAgentVoicedAt > 0, 10_000);
+    if (firstAgentVoicedAt > 0) figures.greetingMs = firstAgentVoicedAt - ackedAt;
     await until(() => performance.now() - lastAgentVoicedAt > 600, 15_000);
     marks.questionAt = performance.now();
     for (let i = 0; i + 160 <= speech.length; i += 160) mic.push(speech.subarray(i, i + 160));
@@ -285,6 +292,7 @@ async function round(kind: "offline" | "fake", concurrency: number, speech: Int1
   processMediaPacer().resetStats();
   const wire: number[] = [];
   const barge: number[] = [];
+  const greetings: number[] = [];
   const figures: CallFigures[] = [];
   let failed = 0;
   try {
@@ -300,6 +308,7 @@ async function round(kind: "offline" | "fake", concurrency: number, speech: Int1
         if (fig?.wireMs === undefined) failed++;
         else wire.push(fig.wireMs);
         if (fig?.bargeMs !== undefined) barge.push(fig.bargeMs);
+        if (fig?.greetingMs !== undefined) greetings.push(fig.greetingMs);
       }
     }
     const turns = await Promise.all(
@@ -324,6 +333,7 @@ async function round(kind: "offline" | "fake", concurrency: number, speech: Int1
     console.log(`  ${line("agent-side endpointing (VAD silence + STT final)", endpointing)}`);
     console.log(
       `  ${line("barge-in reaction (caller's first voiced packet -> agent audio stops on the wire)", barge)}`,
+      `  ${line("greeting start (caller's ACK -> greeting's first voiced packet)", greetings)}`,
     );
     if (failed > 0) console.log(`  calls without an answer: ${failed}`);
     printStages(
