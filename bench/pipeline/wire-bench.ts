@@ -333,8 +333,8 @@ async function round(kind: "offline" | "fake", concurrency: number, speech: Int1
     console.log(`  ${line("agent-side endpointing (VAD silence + STT final)", endpointing)}`);
     console.log(
       `  ${line("barge-in reaction (caller's first voiced packet -> agent audio stops on the wire)", barge)}`,
-      `  ${line("greeting start (caller's ACK -> greeting's first voiced packet)", greetings)}`,
     );
+    console.log(`  ${line("greeting start (caller's ACK -> greeting's first voiced packet)", greetings)}`);
     if (failed > 0) console.log(`  calls without an answer: ${failed}`);
     printStages(
       "turn, ms after the caller's last voiced packet",

@@ -1,3 +1,4 @@
+import { limitLeadingSilence } from "../../../audio/leading-silence.js";
 import { toFrames } from "../../../audio/pcm-convert.js";
 import { parseWav } from "../../../audio/wav-parse.js";
 import type { TtsChunk, TtsProvider, TtsRequest } from "../../tts-types.js";
@@ -42,6 +43,6 @@ export class FliteTtsProvider implements TtsProvider {
       signal: request.signal,
       timeoutMs: this.#timeoutMs,
     });
-    for (const frame of toFrames(parseWav(wav), request.sampleRateHz)) yield { frame };
+    for (const frame of toFrames(limitLeadingSilence(parseWav(wav)), request.sampleRateHz)) yield { frame };
   }
 }
