@@ -14,7 +14,7 @@
  * of the media path per stage (media-path-cost.ts). Then a per-packet send-path comparison with
  * ringcentral-softphone's media path (werift-rtp RtpPacket + SrtpSession.encrypt + socket.send).
  *   npx tsx bench/media/session-bench.ts [--codecs=PCMU/8000,opus/48000/2] [--ns=50,100,200,300,400,600]
- *     [--seconds=6] [--pipeline=16000] [--no-compare] [--keep-going] [--default-gc] [--peer-phases=10]
+ *     [--seconds=6] [--pipeline=16000] [--no-compare] [--keep-going] [--default-gc] [--peer-phases=10] [--warm-up=4]
  * Runs with the service's runtime V8 flags (bench/runtime-flags.ts, src/main/runtime-flags.ts)
  * unless --default-gc is given.
  */
@@ -57,6 +57,8 @@ function argument(name: string, fallback: string): string {
  * step with each other); 1 sends every call's packet in one burst, the harshest case.
  */
 const peerPhases = Number(argument("peer-phases", "10"));
+/** Seconds of the unmeasured warm-up step before the table (0 skips it). */
+const warmUpSeconds = Number(argument("warm-up", "4"));
 
 function speechLike(seconds: number, rateHz: number): AudioFrame[] {
   const frames: AudioFrame[] = [];
@@ -448,7 +450,12 @@ async function main(): Promise<void> {
       console.log(
         `\n${codec} + SRTP, pipeline ${pipelineRateHz / 1000} kHz: media path without sockets ${path.totalUs.toFixed(1)} µs CPU per call per 20 ms (${stages}) = ${path.cpuMsPerCallSecond.toFixed(2)} ms per call-second; ${path.arrayBufferBytesPerCallTick.toFixed(0)} ArrayBuffer bytes allocated per call per 20 ms`,
       );
-      console.log(`live calls, agent audio both ways, ${seconds} s per step:`);
+      // Steady state: one unmeasured step first (JIT tiers, heap growth to its working size).
+      const warmUpN = ns[0] ?? 100;
+      if (warmUpSeconds > 0) await runLoad(child, codec, warmUpN, warmUpSeconds, agentAudio, pipelineRateHz);
+      console.log(
+        `live calls, agent audio both ways, ${seconds} s per step (after an unmeasured ${warmUpSeconds} s warm-up at N=${warmUpN}):`,
+      );
       console.log(
         "    N  cpu%  cpu ms/call/s (user)  calls/core  MB/call jit p50 jit p99 jit max late50 late99 late ticks skipped loss%  load   gc gc max maj/min max maj/min AB kB/c/s  sustained",
       );
