@@ -1,9 +1,8 @@
 import type { AudioFrame } from "../../media/index.js";
 import { frameEnergyDb } from "../audio/frame-energy.js";
 import { type SileroModel, type SileroRateHz, type SileroState, sileroChunk } from "./silero-model.js";
+import { NoiseFloor, SpeechWindows } from "./speech-windows.js";
 import type { Vad, VadDecision, VadGate } from "./vad-types.js";
-
-const frameMs = 20;
 
 /** Thresholds and windows of the Silero VAD (times in ms of audio). */
 export interface SileroVadOptions {
@@ -35,9 +34,8 @@ export const defaultSileroVadOptions = {
 const maxQueuedChunks = 8;
 /** After this many skipped (silent) chunks in a row the model state starts fresh. */
 const freshStateAfterSkipped = 10;
-/** Reported noise floor: the energy VAD's time constants (rise 4 s, fall 200 ms). */
-const floorRiseAlpha = 1 - Math.exp(-frameMs / 4000);
-const floorFallAlpha = 1 - Math.exp(-frameMs / 200);
+/** Reported noise floor: the energy VAD's start level and time constants (rise 4 s, fall 200 ms). */
+const newNoiseFloor = (): NoiseFloor => new NoiseFloor(-65, 4000, 200);
 
 interface ChunkJob {
   readonly input: Float32Array;
@@ -72,10 +70,8 @@ export class SileroVad implements Vad {
   readonly #model: SileroModel;
   #state: SileroState;
   #probability = 0;
-  #speaking = false;
-  #voicedRunMs = 0;
-  #unvoicedRunMs = 0;
-  #noiseFloorDb = -65;
+  readonly #windows = new SpeechWindows();
+  readonly #floor = newNoiseFloor();
   // The chunk being filled (new samples only) and the context before it.
   #rateHz: SileroRateHz | undefined;
   #chunk = new Float32Array(0);
@@ -111,7 +107,7 @@ export class SileroVad implements Vad {
   }
 
   get speaking(): boolean {
-    return this.#speaking;
+    return this.#windows.speaking;
   }
 
   /** The newest speech probability that came back from the model. */
@@ -127,33 +123,14 @@ export class SileroVad implements Vad {
     if (rateHz === 8000 || rateHz === 16000) this.#append(frame.samples, rateHz);
     else this.unsupportedFrames++;
 
-    const speechy = this.#probability >= (this.#speaking ? o.negThreshold : o.threshold);
+    const speechy = this.#probability >= (this.#windows.speaking ? o.negThreshold : o.threshold);
     const loudEnough =
       energyDb >= o.minEnergyDb && (gate.minEnergyDb === undefined || energyDb >= gate.minEnergyDb);
     const voiced = speechy && loudEnough && (rateHz === 8000 || rateHz === 16000);
 
-    if (!voiced && !frozen) {
-      const alpha = energyDb > this.#noiseFloorDb ? floorRiseAlpha : floorFallAlpha;
-      this.#noiseFloorDb = Math.max(-100, this.#noiseFloorDb + (energyDb - this.#noiseFloorDb) * alpha);
-    }
-
-    let event: VadDecision["event"];
-    if (voiced) {
-      this.#voicedRunMs += frameMs;
-      this.#unvoicedRunMs = 0;
-      if (!this.#speaking && this.#voicedRunMs >= o.startWindowMs) {
-        this.#speaking = true;
-        event = "speech_start";
-      }
-    } else {
-      this.#unvoicedRunMs += frameMs;
-      this.#voicedRunMs = 0;
-      if (this.#speaking && this.#unvoicedRunMs >= o.stopWindowMs) {
-        this.#speaking = false;
-        event = "speech_end";
-      }
-    }
-    return { voiced, speaking: this.#speaking, event, energyDb, noiseFloorDb: this.#noiseFloorDb };
+    if (!voiced && !frozen) this.#floor.follow(energyDb);
+    const event = this.#windows.step(voiced, o.startWindowMs, o.stopWindowMs);
+    return { voiced, speaking: this.#windows.speaking, event, energyDb, noiseFloorDb: this.#floor.db };
   }
 
   /** Resolves once every chunk queued so far has been through the model (tests, benchmarks). */
@@ -166,10 +143,8 @@ export class SileroVad implements Vad {
     this.#queue.length = 0;
     this.#state = this.#model.initialState();
     this.#probability = 0;
-    this.#speaking = false;
-    this.#voicedRunMs = 0;
-    this.#unvoicedRunMs = 0;
-    this.#noiseFloorDb = -65;
+    this.#windows.reset();
+    this.#floor.reset();
     this.#filled = 0;
     this.#chunkEnergy = 0;
     this.#context.fill(0);
