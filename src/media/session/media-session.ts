@@ -20,6 +20,7 @@ import type { NegotiatedMedia } from "../sdp/sdp-negotiation-types.js";
 import type { SrtpFailure } from "../srtp/srtp-session.js";
 import { FrameQueue } from "./frame-queue.js";
 import { InboundStream } from "./inbound-stream.js";
+import { newMediaSessionCounters } from "./media-session-counters.js";
 import {
   defaultMediaSessionOptions,
   type MediaEndpoint,
@@ -29,6 +30,7 @@ import {
   type MediaSessionStats,
 } from "./media-session-types.js";
 import { OutboundStream } from "./outbound-stream.js";
+import { ReceivedDatagramQueue } from "./received-datagram-queue.js";
 import { RtcpReporter, randomizedRtcpIntervalMs } from "./rtcp-reporter.js";
 import { type BindRtpSocketsOptions, bindRtpSockets, type RtpSockets } from "./rtp-port-allocator.js";
 import { RtpSourceLatch } from "./rtp-source-latch.js";
@@ -51,26 +53,6 @@ const defaultTelephoneEventClockRateHz = 8000;
 
 /** Received frames handed to the pipeline per pacer sub-tick at most (catch-up after a stall). */
 const maxFramesPerSubTick = 4;
-/** Received RTP datagrams held for the next sub-tick's receive work; a fuller queue is worked at once. */
-const maxPendingDatagrams = 32;
-
-type Counter = Exclude<
-  keyof MediaSessionStats,
-  | "packetsLost"
-  | "jitterMs"
-  | "roundTripTimeMs"
-  | "remoteFractionLost"
-  | "remoteJitterMs"
-  | "late"
-  | "concealed"
-  | "framesDropped"
-  | "dtmfDigitsSent"
-  | "rtcpSent"
-  | "rtcpMalformed"
-  | "ssrcChanges"
-  | "badAgentFrames"
-  | "jitterBuffer"
->;
 
 export class MediaSession extends EventEmitter<MediaSessionEvents> implements MediaSessionLike, PacedSource {
   readonly id = newId();
@@ -100,29 +82,11 @@ export class MediaSession extends EventEmitter<MediaSessionEvents> implements Me
   #configuredAtMs = 0;
   #closed = false;
   #remoteByeSeen = false;
-  readonly #pendingMsgs: (Buffer | undefined)[] = [];
-  readonly #pendingSources: (RemoteInfo | undefined)[] = [];
-  readonly #pendingArrivalMs = new Float64Array(maxPendingDatagrams);
-  #pendingCount = 0;
-  readonly #counters: Record<Counter, number> = {
-    packetsSent: 0,
-    bytesSent: 0,
-    packetsReceived: 0,
-    bytesReceived: 0,
-    srtpAuthFailures: 0,
-    srtpReplays: 0,
-    malformed: 0,
-    notRtp: 0,
-    oversized: 0,
-    wrongSsrc: 0,
-    wrongPayloadType: 0,
-    droppedNotReceiving: 0,
-    dtmfDigitsReceived: 0,
-    rtcpReceived: 0,
-    sendErrors: 0,
-    latchChanges: 0,
-    latchRejected: 0,
+  readonly #received = new ReceivedDatagramQueue();
+  readonly #handleRtp = (msg: Buffer, rinfo: RemoteInfo, arrivalMs: number): void => {
+    if (!this.#closed) this.#onRtp(msg, rinfo, arrivalMs);
   };
+  readonly #counters = newMediaSessionCounters();
 
   /** Binds RTP/RTCP sockets from the allocator's range; configure() once the SDP exchange is done. */
   static async open(bind: BindRtpSocketsOptions, options: MediaSessionOptions = {}): Promise<MediaSession> {
@@ -307,9 +271,7 @@ export class MediaSession extends EventEmitter<MediaSessionEvents> implements Me
     this.#closed = true;
     this.#unregister?.();
     this.#rtcpTimer?.cancel();
-    this.#pendingCount = 0;
-    this.#pendingMsgs.length = 0;
-    this.#pendingSources.length = 0;
+    this.#received.clear();
     let byeSent = false;
     if (this.#outbound !== undefined && this.#media !== undefined) {
       const bye = this.#reporter.buildBye(
@@ -348,7 +310,7 @@ export class MediaSession extends EventEmitter<MediaSessionEvents> implements Me
    * (time-based playout; several after a stall, at most a few per sub-tick).
    */
   afterPacerTick(_tickIndex: number, nowMs: number): void {
-    if (this.#pendingCount > 0) this.#drainReceived();
+    if (this.#received.length > 0) this.#received.drain(this.#handleRtp);
     const media = this.#media;
     const inbound = this.#inbound;
     if (this.#closed || media === undefined || !media.canReceive || inbound?.started !== true) return;
@@ -433,32 +395,8 @@ export class MediaSession extends EventEmitter<MediaSessionEvents> implements Me
       this.#onRtp(msg, rinfo, arrivalMs);
       return;
     }
-    // Paced: keep only the datagram and its arrival time now; SRTP, parsing and the jitter buffer run
-    // in this sub-tick's receive work (after its sends), so a burst of arrivals does not hold up the
-    // next sub-tick's sends. Frames are handed on at sub-ticks anyway, so nothing arrives later.
-    const n = this.#pendingCount;
-    if (n === maxPendingDatagrams) this.#drainReceived();
-    const i = this.#pendingCount;
-    this.#pendingMsgs[i] = msg;
-    this.#pendingSources[i] = rinfo;
-    this.#pendingArrivalMs[i] = arrivalMs;
-    this.#pendingCount = i + 1;
-  }
-
-  /** RTP datagrams received since the last sub-tick, in arrival order. */
-  #drainReceived(): void {
-    const count = this.#pendingCount;
-    this.#pendingCount = 0;
-    const msgs = this.#pendingMsgs;
-    const sources = this.#pendingSources;
-    for (let i = 0; i < count; i++) {
-      const msg = msgs[i];
-      const rinfo = sources[i];
-      msgs[i] = undefined;
-      sources[i] = undefined;
-      if (msg === undefined || rinfo === undefined || this.#closed) continue;
-      this.#onRtp(msg, rinfo, this.#pendingArrivalMs[i] ?? this.#clock.nowMs());
-    }
+    // Paced: worked in the next sub-tick's receive work, after its sends (received-datagram-queue.ts).
+    this.#received.push(msg, rinfo, arrivalMs, this.#handleRtp);
   }
 
   #onRtp(msg: Buffer, rinfo: RemoteInfo, arrivalMs: number): void {
