@@ -6,10 +6,8 @@
  * calls per decoder; this file still refuses overlapping work on one decoder ("busy").
  *
  * exports:
- *   createDecoder({ hmm, lm, dict, sampleRateHz, args?, searches? }) -> Promise<Decoder>
+ *   createDecoder({ hmm, lm, dict, sampleRateHz, args? }) -> Promise<Decoder>
  *       args: extra configuration, ["-name", "value", ...] (ps_args() names, e.g. "-fwdflat", "no");
- *       searches: more n-gram searches, [name, lmPath, ...] (ps_set_lm_file); "lm" is the default one.
- *   setSearch(decoder, name) -> undefined                     (sync, between utterances)
  *   startUtterance(decoder) -> undefined                      (sync, cheap)
  *   processRaw(decoder, Int16Array, wantPartial) -> Promise<string | null>
  *   endUtterance(decoder) -> Promise<string>                  (final hypothesis, "" if none)
@@ -52,7 +50,6 @@ typedef struct {
   char *hmm, *lm, *dict;
   char samprate[16];
   char **args; /* NULL-terminated "-name", "value" pairs */
-  char **searches; /* NULL-terminated name, path pairs */
   char *result; /* heap copy of the hypothesis, or NULL */
   const char *error_code;
 } work_t;
@@ -100,7 +97,6 @@ static void free_strings(char **list) {
 
 static void work_free(work_t *w) {
   free_strings(w->args);
-  free_strings(w->searches);
   free(w->samples);
   free(w->hmm);
   free(w->lm);
@@ -137,16 +133,6 @@ static void execute(napi_env env, void *data) {
       if (d->ps == NULL) {
         w->error_code = "pocketsphinx_model_load";
         return;
-      }
-      for (char **p = w->searches; p != NULL && p[0] != NULL && p[1] != NULL; p += 2) {
-        if (ps_set_lm_file(d->ps, p[0], p[1]) < 0) {
-          w->error_code = "pocketsphinx_model_load";
-          return;
-        }
-      }
-      /* ps_set_lm_file makes the new search current: go back to the default one. */
-      if (w->searches != NULL && w->searches[0] != NULL && ps_set_search(d->ps, "_default") < 0) {
-        w->error_code = "pocketsphinx_model_load";
       }
       return;
     }
@@ -293,6 +279,24 @@ static decoder_t *get_decoder(napi_env env, napi_value value) {
   return d;
 }
 
+/*
+ * The call's arguments (up to `max`, into argv) and the decoder in argv[0]; throws a usage error
+ * and returns NULL when fewer than `need` arguments came or argv[0] is not a usable decoder.
+ */
+static decoder_t *decoder_call(napi_env env, napi_callback_info info, size_t need, size_t max,
+                               napi_value *argv, const char *usage) {
+  size_t argc = max;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok) {
+    napi_throw_error(env, "pocketsphinx_napi", "napi_get_cb_info failed");
+    return NULL;
+  }
+  if (argc < need) {
+    napi_throw_type_error(env, "pocketsphinx_argument", usage);
+    return NULL;
+  }
+  return get_decoder(env, argv[0]);
+}
+
 static napi_value create_decoder(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value argv[1];
@@ -321,7 +325,6 @@ static napi_value create_decoder(napi_env env, napi_callback_info info) {
   snprintf(w->samprate, sizeof w->samprate, "%d", (int)rate);
   int arrays_ok = 1;
   w->args = get_string_array(env, argv[0], "args", &arrays_ok);
-  w->searches = get_string_array(env, argv[0], "searches", &arrays_ok);
   if (w->hmm == NULL || w->lm == NULL || w->dict == NULL || !arrays_ok) {
     work_free(w);
     free(d);
@@ -333,11 +336,8 @@ static napi_value create_decoder(napi_env env, napi_callback_info info) {
 }
 
 static napi_value start_utterance(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
   napi_value argv[1];
-  CHECK(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  if (argc < 1) return NULL;
-  decoder_t *d = get_decoder(env, argv[0]);
+  decoder_t *d = decoder_call(env, info, 1, 1, argv, "startUtterance(decoder)");
   if (d == NULL) return NULL;
   if (ps_start_utt(d->ps) < 0) {
     napi_throw_error(env, "pocketsphinx_decode", "ps_start_utt failed");
@@ -348,14 +348,8 @@ static napi_value start_utterance(napi_env env, napi_callback_info info) {
 }
 
 static napi_value process_raw(napi_env env, napi_callback_info info) {
-  size_t argc = 3;
   napi_value argv[3];
-  CHECK(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  if (argc < 2) {
-    napi_throw_type_error(env, "pocketsphinx_argument", "processRaw(decoder, Int16Array, wantPartial)");
-    return NULL;
-  }
-  decoder_t *d = get_decoder(env, argv[0]);
+  decoder_t *d = decoder_call(env, info, 2, 3, argv, "processRaw(decoder, Int16Array, wantPartial)");
   if (d == NULL) return NULL;
   if (!d->in_utterance) {
     napi_throw_error(env, "pocketsphinx_state", "processRaw outside an utterance");
@@ -376,7 +370,7 @@ static napi_value process_raw(napi_env env, napi_callback_info info) {
     return NULL;
   }
   bool want_partial = false;
-  if (argc >= 3) napi_get_value_bool(env, argv[2], &want_partial);
+  napi_get_value_bool(env, argv[2], &want_partial); /* undefined when not given: stays false */
   work_t *w = (work_t *)calloc(1, sizeof(work_t));
   int16_t *copy = (int16_t *)malloc(length * sizeof(int16_t) + 1);
   if (w == NULL || copy == NULL) {
@@ -396,11 +390,8 @@ static napi_value process_raw(napi_env env, napi_callback_info info) {
 }
 
 static napi_value end_utterance(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
   napi_value argv[1];
-  CHECK(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  if (argc < 1) return NULL;
-  decoder_t *d = get_decoder(env, argv[0]);
+  decoder_t *d = decoder_call(env, info, 1, 1, argv, "endUtterance(decoder)");
   if (d == NULL) return NULL;
   if (!d->in_utterance) {
     napi_throw_error(env, "pocketsphinx_state", "endUtterance outside an utterance");
@@ -418,41 +409,9 @@ static napi_value end_utterance(napi_env env, napi_callback_info info) {
   return queue_work(env, w, "pocketsphinx.endUtterance");
 }
 
-static napi_value set_search(napi_env env, napi_callback_info info) {
-  size_t argc = 2;
-  napi_value argv[2];
-  CHECK(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  if (argc < 2) {
-    napi_throw_type_error(env, "pocketsphinx_argument", "setSearch(decoder, name)");
-    return NULL;
-  }
-  decoder_t *d = get_decoder(env, argv[0]);
-  if (d == NULL) return NULL;
-  if (d->in_utterance) {
-    napi_throw_error(env, "pocketsphinx_state", "setSearch inside an utterance");
-    return NULL;
-  }
-  char name[64];
-  size_t n = 0;
-  if (napi_get_value_string_utf8(env, argv[1], name, sizeof name, &n) != napi_ok) {
-    napi_throw_type_error(env, "pocketsphinx_argument", "setSearch needs a search name");
-    return NULL;
-  }
-  const char *current = ps_get_search(d->ps);
-  if (current != NULL && strcmp(current, name) == 0) return NULL;
-  if (ps_set_search(d->ps, name) < 0) {
-    napi_throw_error(env, "pocketsphinx_search", "no such pocketsphinx search");
-    return NULL;
-  }
-  return NULL;
-}
-
 static napi_value last_confidence(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
   napi_value argv[1];
-  CHECK(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  if (argc < 1) return NULL;
-  decoder_t *d = get_decoder(env, argv[0]);
+  decoder_t *d = decoder_call(env, info, 1, 1, argv, "lastConfidence(decoder)");
   if (d == NULL) return NULL;
   napi_value value;
   CHECK(env, napi_create_double(env, d->last_confidence, &value));
@@ -462,11 +421,8 @@ static napi_value last_confidence(napi_env env, napi_callback_info info) {
 #define MAX_CEP 64
 
 static napi_value cepstral_mean(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
   napi_value argv[1];
-  CHECK(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  if (argc < 1) return NULL;
-  decoder_t *d = get_decoder(env, argv[0]);
+  decoder_t *d = decoder_call(env, info, 1, 1, argv, "cepstralMean(decoder)");
   if (d == NULL) return NULL;
   feat_t *feat = ps_get_feat(d->ps);
   if (feat == NULL || feat->cmn_struct == NULL || feat->cmn_struct->veclen > MAX_CEP) return NULL;
@@ -483,14 +439,8 @@ static napi_value cepstral_mean(napi_env env, napi_callback_info info) {
 }
 
 static napi_value set_cepstral_mean(napi_env env, napi_callback_info info) {
-  size_t argc = 2;
   napi_value argv[2];
-  CHECK(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  if (argc < 2) {
-    napi_throw_type_error(env, "pocketsphinx_argument", "setCepstralMean(decoder, number[])");
-    return NULL;
-  }
-  decoder_t *d = get_decoder(env, argv[0]);
+  decoder_t *d = decoder_call(env, info, 2, 2, argv, "setCepstralMean(decoder, number[])");
   if (d == NULL) return NULL;
   if (d->in_utterance) {
     napi_throw_error(env, "pocketsphinx_state", "setCepstralMean inside an utterance");
@@ -542,7 +492,6 @@ static napi_value init(napi_env env, napi_value exports) {
   err_set_logfp(NULL);
   napi_property_descriptor props[] = {
       {"createDecoder", NULL, create_decoder, NULL, NULL, NULL, napi_default, NULL},
-      {"setSearch", NULL, set_search, NULL, NULL, NULL, napi_default, NULL},
       {"lastConfidence", NULL, last_confidence, NULL, NULL, NULL, napi_default, NULL},
       {"cepstralMean", NULL, cepstral_mean, NULL, NULL, NULL, napi_default, NULL},
       {"setCepstralMean", NULL, set_cepstral_mean, NULL, NULL, NULL, napi_default, NULL},

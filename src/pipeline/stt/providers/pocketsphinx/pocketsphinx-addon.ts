@@ -33,12 +33,8 @@ export interface PocketsphinxAddon {
       sampleRateHz: number;
       /** Extra configuration: ["-name", "value", ...] (pocketsphinx's own argument names). */
       args?: readonly string[];
-      /** More n-gram searches: [name, lmPath, ...]; the `lm` one stays current ("_default"). */
-      searches?: readonly string[];
     },
   ): Promise<DecoderHandle>;
-  /** Makes a search current (between utterances); throws for an unknown name. */
-  setSearch(decoder: DecoderHandle, name: string): void;
   /** Posterior probability (0..1) of the last final hypothesis; -1 without a lattice (-bestpath no). */
   lastConfidence(decoder: DecoderHandle): number;
   /** The live cepstral mean (CMN) the decoder has adapted to (13 values for en-us). */
@@ -71,7 +67,6 @@ function isAddon(value: unknown): value is PocketsphinxAddon {
   if (typeof value !== "object" || value === null) return false;
   const names = [
     "createDecoder",
-    "setSearch",
     "lastConfidence",
     "cepstralMean",
     "setCepstralMean",
