@@ -6,37 +6,16 @@ import { after, describe, test } from "node:test";
 import type { AudioFrame } from "../../../../media/index.js";
 import { RingagentError } from "../../../../shared/index.js";
 import { tinyCtcWords, writeTinyStreamingCtcModel } from "../../../testing/tiny-sherpa-model.js";
-import type { SttResult, SttStream } from "../../stt-types.js";
+import { resultsUntilFinal, toneFrames } from "../../../testing/tone-frames.js";
 import { SherpaOnnxSttProvider } from "./sherpa-onnx-stt.js";
 
 const root = mkdtempSync(join(tmpdir(), "ringagent-sherpa-streaming-"));
 after(() => rmSync(root, { recursive: true, force: true }));
 const modelDir = writeTinyStreamingCtcModel(join(root, "tiny-streaming"));
 
-function frames(sampleRateHz: number, hz: number, ms: number): AudioFrame[] {
-  const per = sampleRateHz / 50;
-  return Array.from({ length: ms / 20 }, (_, f) => {
-    const samples = new Int16Array(per);
-    for (let i = 0; i < per; i++) {
-      samples[i] =
-        hz === 0 ? 0 : Math.round(0.3 * 32767 * Math.sin((2 * Math.PI * hz * (f * per + i)) / sampleRateHz));
-    }
-    return { samples, sampleRateHz };
-  });
-}
-const low = (rate: number) => frames(rate, tinyCtcWords.lowToneHz, 300);
-const high = (rate: number) => frames(rate, tinyCtcWords.highToneHz, 300);
-const gap = (rate: number) => frames(rate, 0, 300);
-
-/** Results up to and including the `count`-th final. */
-async function collect(stream: SttStream, count: number): Promise<SttResult[]> {
-  const out: SttResult[] = [];
-  for await (const r of stream.results()) {
-    out.push(r);
-    if (out.filter((x) => x.final).length === count) break;
-  }
-  return out;
-}
+const low = (rate: number) => toneFrames(rate, tinyCtcWords.lowToneHz, 300);
+const high = (rate: number) => toneFrames(rate, tinyCtcWords.highToneHz, 300);
+const gap = (rate: number) => toneFrames(rate, 0, 300);
 
 describe("sherpa-onnx STT with a streaming model made by the test", () => {
   const provider = new SherpaOnnxSttProvider({ modelDir });
@@ -59,7 +38,7 @@ describe("sherpa-onnx STT with a streaming model made by the test", () => {
     for (const f of high(16_000)) stream.write(f);
     stream.finalize();
     stream.finalize();
-    const rest = await collect(stream, 3);
+    const rest = await resultsUntilFinal(stream, 3);
     stream.close();
     assert.deepEqual(
       rest.filter((r) => r.final),
@@ -78,7 +57,7 @@ describe("sherpa-onnx STT with a streaming model made by the test", () => {
     const stream = open(8000);
     for (const f of [...low(8000), ...gap(8000), ...high(8000)]) stream.write(f);
     stream.finalize();
-    const results = await collect(stream, 1);
+    const results = await resultsUntilFinal(stream, 1);
     stream.close();
     assert.deepEqual(results.at(-1), { text: "yes no", final: true });
   });
@@ -93,7 +72,7 @@ describe("sherpa-onnx STT with a streaming model made by the test", () => {
       });
       for (const f of [...low(16_000), ...gap(16_000), ...high(16_000), ...gap(16_000)]) stream.write(f);
       stream.finalize();
-      const results = await collect(stream, 1);
+      const results = await resultsUntilFinal(stream, 1);
       stream.close();
       p.close();
       assert.deepEqual(results.at(-1), { text: "yes no", final: true });
@@ -109,10 +88,10 @@ describe("sherpa-onnx STT with a streaming model made by the test", () => {
     stream.close();
     for (const f of [...gap(16_000), ...high(16_000)]) stream.write(f);
     stream.finalize();
-    assert.deepEqual(await collect(stream, 1), []);
+    assert.deepEqual(await resultsUntilFinal(stream, 1), []);
     const controller = new AbortController();
     const aborted = open(16_000, controller.signal);
-    const results = collect(aborted, 1);
+    const results = resultsUntilFinal(aborted, 1);
     controller.abort();
     for (const f of low(16_000)) aborted.write(f);
     assert.deepEqual(await results, []);
@@ -129,7 +108,7 @@ describe("sherpa-onnx STT with a streaming model made by the test", () => {
     }
     a.finalize();
     b.finalize();
-    const [ra, rb] = await Promise.all([collect(a, 1), collect(b, 1)]);
+    const [ra, rb] = await Promise.all([resultsUntilFinal(a, 1), resultsUntilFinal(b, 1)]);
     a.close();
     b.close();
     assert.deepEqual(
@@ -148,13 +127,13 @@ describe("sherpa-onnx STT with a streaming model made by the test", () => {
     for (const f of low(16_000)) first.write(f);
     p.close();
     await assert.rejects(
-      collect(first, 1),
+      resultsUntilFinal(first, 1),
       (e: unknown) => e instanceof RingagentError && e.code === "stt_sherpa_closed",
     );
     const next = p.open({ sampleRateHz: 16_000, language: "en-US", signal });
     for (const f of high(16_000)) next.write(f);
     next.finalize();
-    assert.deepEqual((await collect(next, 1)).at(-1), { text: "no", final: true });
+    assert.deepEqual((await resultsUntilFinal(next, 1)).at(-1), { text: "no", final: true });
     next.close();
     p.close();
   });

@@ -6,41 +6,16 @@ import { after, describe, test } from "node:test";
 import type { AudioFrame } from "../../../../media/index.js";
 import { RingagentError } from "../../../../shared/index.js";
 import { tinyCtcWords, writeTinyCtcModel } from "../../../testing/tiny-sherpa-model.js";
-import type { SttResult, SttStream } from "../../stt-types.js";
+import { resultsUntilFinal, toneFrames } from "../../../testing/tone-frames.js";
 import { SherpaOnnxSttProvider, sharedSherpaOnnxSttProvider } from "./sherpa-onnx-stt.js";
 
 const root = mkdtempSync(join(tmpdir(), "ringagent-sherpa-"));
 after(() => rmSync(root, { recursive: true, force: true }));
 const modelDir = writeTinyCtcModel(join(root, "tiny"));
 
-/** `ms` of a tone (or silence when hz is 0) as 20 ms frames; the phase runs on across frames. */
-function frames(sampleRateHz: number, hz: number, ms: number, amplitude = 0.3): AudioFrame[] {
-  const per = sampleRateHz / 50;
-  const out: AudioFrame[] = [];
-  for (let f = 0; f < ms / 20; f++) {
-    const samples = new Int16Array(per);
-    for (let i = 0; i < per; i++) {
-      const n = f * per + i;
-      samples[i] =
-        hz === 0 ? 0 : Math.round(amplitude * 32767 * Math.sin((2 * Math.PI * hz * n) / sampleRateHz));
-    }
-    out.push({ samples, sampleRateHz });
-  }
-  return out;
-}
-
-const low = (rate: number, ms = 300) => frames(rate, tinyCtcWords.lowToneHz, ms);
-const high = (rate: number, ms = 300) => frames(rate, tinyCtcWords.highToneHz, ms);
-const gap = (rate: number, ms = 200) => frames(rate, 0, ms);
-
-async function collect(stream: SttStream, count: number): Promise<SttResult[]> {
-  const out: SttResult[] = [];
-  for await (const r of stream.results()) {
-    out.push(r);
-    if (out.filter((x) => x.final).length === count) break;
-  }
-  return out;
-}
+const low = (rate: number, ms = 300) => toneFrames(rate, tinyCtcWords.lowToneHz, ms);
+const high = (rate: number, ms = 300) => toneFrames(rate, tinyCtcWords.highToneHz, ms);
+const gap = (rate: number, ms = 200) => toneFrames(rate, 0, ms);
 
 function open(provider: SherpaOnnxSttProvider, sampleRateHz = 16_000, signal = new AbortController().signal) {
   return provider.open({ sampleRateHz, language: "en-US", signal });
@@ -70,7 +45,7 @@ describe("sherpa-onnx STT with a model made by the test", () => {
     for (const f of [...high(16_000), ...gap(16_000)]) stream.write(f);
     stream.finalize();
     stream.finalize(); // nothing said: an empty final
-    const results = await collect(stream, 3);
+    const results = await resultsUntilFinal(stream, 3);
     stream.close();
     assert.deepEqual(results, [
       { text: "yes no yes", final: true },
@@ -83,16 +58,16 @@ describe("sherpa-onnx STT with a model made by the test", () => {
     const stream = open(provider, 8000);
     for (const f of [...low(8000), ...gap(8000), ...high(8000)]) stream.write(f);
     stream.finalize();
-    const results = await collect(stream, 1);
+    const results = await resultsUntilFinal(stream, 1);
     stream.close();
     assert.deepEqual(results, [{ text: "yes no", final: true }]);
   });
 
   test("silence and faint sound give an empty final", async () => {
     const stream = open(provider);
-    for (const f of [...gap(16_000, 400), ...frames(16_000, 440, 300, 0.0005)]) stream.write(f);
+    for (const f of [...gap(16_000, 400), ...toneFrames(16_000, 440, 300, 0.0005)]) stream.write(f);
     stream.finalize();
-    assert.deepEqual(await collect(stream, 1), [{ text: "", final: true }]);
+    assert.deepEqual(await resultsUntilFinal(stream, 1), [{ text: "", final: true }]);
     stream.close();
   });
 
@@ -105,7 +80,7 @@ describe("sherpa-onnx STT with a model made by the test", () => {
     assert.deepEqual(first.value, { text: "yes", final: false });
     for (const f of [...high(16_000), ...gap(16_000)]) stream.write(f);
     stream.finalize();
-    const rest = await collect(stream, 1);
+    const rest = await resultsUntilFinal(stream, 1);
     stream.close();
     partial.close();
     assert.deepEqual(rest.at(-1), { text: "yes no", final: true });
@@ -119,7 +94,7 @@ describe("sherpa-onnx STT with a model made by the test", () => {
     for (const f of high(8000)) b.write(f);
     a.finalize();
     b.finalize();
-    const [ra, rb] = await Promise.all([collect(a, 1), collect(b, 1)]);
+    const [ra, rb] = await Promise.all([resultsUntilFinal(a, 1), resultsUntilFinal(b, 1)]);
     a.close();
     b.close();
     assert.deepEqual([ra, rb], [[{ text: "yes", final: true }], [{ text: "no", final: true }]]);
@@ -133,18 +108,18 @@ describe("sherpa-onnx STT with a model made by the test", () => {
     stream.write(low(16_000)[0] as AudioFrame);
     stream.finalize();
     stream.close();
-    assert.deepEqual(await collect(stream, 1), []);
+    assert.deepEqual(await resultsUntilFinal(stream, 1), []);
   });
 
   test("an aborted call closes its stream", async () => {
     const controller = new AbortController();
     const stream = open(provider, 16_000, controller.signal);
     for (const f of low(16_000)) stream.write(f);
-    const results = collect(stream, 1);
+    const results = resultsUntilFinal(stream, 1);
     controller.abort();
     assert.deepEqual(await results, []);
     const already = open(provider, 16_000, AbortSignal.abort());
-    assert.deepEqual(await collect(already, 1), []);
+    assert.deepEqual(await resultsUntilFinal(already, 1), []);
   });
 
   test("a rate the resampler does not serve is a typed error at open()", () => {

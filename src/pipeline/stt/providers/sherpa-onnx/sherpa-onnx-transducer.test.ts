@@ -9,36 +9,16 @@ import {
   writeTinyOfflineTransducer,
   writeTinyStreamingTransducer,
 } from "../../../testing/tiny-sherpa-transducer.js";
-import type { SttResult, SttStream } from "../../stt-types.js";
+import { resultsUntilFinal, toneFrames } from "../../../testing/tone-frames.js";
 import { SherpaOnnxSttProvider } from "./sherpa-onnx-stt.js";
 
 const root = mkdtempSync(join(tmpdir(), "ringagent-sherpa-transducer-"));
 after(() => rmSync(root, { recursive: true, force: true }));
 const modelDir = writeTinyStreamingTransducer(join(root, "tiny-transducer"));
 
-function frames(sampleRateHz: number, hz: number, ms: number): AudioFrame[] {
-  const per = sampleRateHz / 50;
-  return Array.from({ length: ms / 20 }, (_, f) => {
-    const samples = new Int16Array(per);
-    for (let i = 0; i < per; i++) {
-      samples[i] =
-        hz === 0 ? 0 : Math.round(0.3 * 32767 * Math.sin((2 * Math.PI * hz * (f * per + i)) / sampleRateHz));
-    }
-    return { samples, sampleRateHz };
-  });
-}
-const low = (rate: number) => frames(rate, tinyCtcWords.lowToneHz, 300);
-const high = (rate: number) => frames(rate, tinyCtcWords.highToneHz, 300);
-const gap = (rate: number) => frames(rate, 0, 300);
-
-async function collect(stream: SttStream, count: number): Promise<SttResult[]> {
-  const out: SttResult[] = [];
-  for await (const r of stream.results()) {
-    out.push(r);
-    if (out.filter((x) => x.final).length === count) break;
-  }
-  return out;
-}
+const low = (rate: number) => toneFrames(rate, tinyCtcWords.lowToneHz, 300);
+const high = (rate: number) => toneFrames(rate, tinyCtcWords.highToneHz, 300);
+const gap = (rate: number) => toneFrames(rate, 0, 300);
 
 describe("sherpa-onnx STT with a streaming transducer made by the test", () => {
   const provider = new SherpaOnnxSttProvider({ modelDir });
@@ -59,7 +39,7 @@ describe("sherpa-onnx STT with a streaming transducer made by the test", () => {
       stream.finalize();
       for (const f of [...gap(rate), ...high(rate)]) stream.write(f);
       stream.finalize();
-      const results = await collect(stream, 2);
+      const results = await resultsUntilFinal(stream, 2);
       stream.close();
       assert.deepEqual(
         results.filter((r) => r.final),
@@ -86,7 +66,7 @@ describe("sherpa-onnx STT with a streaming transducer made by the test", () => {
     }
     a.finalize();
     b.finalize();
-    const [ra, rb] = await Promise.all([collect(a, 1), collect(b, 1)]);
+    const [ra, rb] = await Promise.all([resultsUntilFinal(a, 1), resultsUntilFinal(b, 1)]);
     a.close();
     b.close();
     assert.deepEqual([ra.at(-1)?.text, rb.at(-1)?.text], ["yes no", "no yes"]);
@@ -110,7 +90,7 @@ describe("sherpa-onnx STT with an offline transducer made by the test", () => {
       stream.finalize();
       for (const f of high(rate)) stream.write(f);
       stream.finalize();
-      assert.deepEqual(await collect(stream, 2), [
+      assert.deepEqual(await resultsUntilFinal(stream, 2), [
         { text: "yes no yes", final: true },
         { text: "no", final: true },
       ]);
