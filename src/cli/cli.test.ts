@@ -145,6 +145,8 @@ describe("ringagent CLI", () => {
     const h = harness();
     assert.equal(await h.run(["doctor", "--config", good]), 0, h.out.join(""));
     assert.match(h.out.join(""), /PASS {2}store \(sqlite\)/);
+    // npm ci builds native/media; without it this line is a WARN naming the build command.
+    assert.match(h.out.join(""), /PASS {2}media engine: native/);
     assert.match(h.out.join(""), /doctor: all checks passed/);
 
     const busy = createServer();

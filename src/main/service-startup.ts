@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { CallJournal, isRealtimeAgent } from "../agent/index.js";
 import type { RingagentConfig } from "../config/index.js";
 import { createMetrics } from "../http/index.js";
+import { mediaAddonStatus } from "../media/index.js";
 import type { RingCentralLine } from "../ringcentral/index.js";
 import { describeError, systemClock } from "../shared/index.js";
 import { applyRetention } from "../store/index.js";
@@ -30,6 +31,13 @@ export async function startRingagent(
     { config: options.configPath ?? "built-in default", version: packageVersion(), instance },
     "ringagent starting",
   );
+  const media = mediaAddonStatus();
+  if (media.engine === "native") logger.info({ mediaEngine: media.engine }, "media engine: native");
+  else
+    logger.warn(
+      { mediaEngine: media.engine, reason: media.detail },
+      "media engine: pure JS (more CPU per call)",
+    );
   // Each conversation agent's LLM is built once before anything is opened, so config and API key
   // errors (e.g. OPENAI_API_KEY unset) stop the start with one clear error, not fail every call.
   const llmCheck = options.providers ?? providerFactory();

@@ -69,6 +69,11 @@ export {
   type TimedPlayoutOptions,
   type TimedPlayoutStats,
 } from "./jitter/timed-playout.js";
+export {
+  type MediaAddonStatus,
+  mediaAddonBuildCommand,
+  mediaAddonStatus,
+} from "./native/media-addon.js";
 // Pacing: one drift-free schedule per process, 5 ms sub-ticks in 4 phase slots of the 20 ms frame (src/media/pacing).
 export { LatenessHistogram, type LatenessSummary } from "./pacing/lateness-histogram.js";
 export {
@@ -237,6 +242,7 @@ export {
   parseInlineKeyParams,
   type SrtpMasterKey,
 } from "./srtp/srtp-inline-key.js";
+export type { SrtpEngine } from "./srtp/srtp-primitives.js";
 export {
   type SrtpCounters,
   type SrtpFailure,

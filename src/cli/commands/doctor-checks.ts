@@ -4,6 +4,7 @@ import { lookup } from "node:dns/promises";
 import { accessSync, constants, mkdirSync } from "node:fs";
 import { createServer } from "node:net";
 import { type ListenSpec, parseListenSpec, type RingagentConfig } from "../../config/index.js";
+import { mediaAddonBuildCommand, mediaAddonStatus } from "../../media/index.js";
 import type { CallStore } from "../../store/index.js";
 import type { DoctorCheck, DoctorResult } from "./doctor-command.js";
 import { type PocketsphinxLoader, pocketsphinxDoctorChecks } from "./pocketsphinx-doctor.js";
@@ -100,6 +101,18 @@ export function baseDoctorChecks(
       }
     }
   }
+  checks.push({
+    name: "media engine",
+    run: async () => {
+      const status = mediaAddonStatus();
+      if (status.engine === "native") return pass("native (UDP send and SRTP crypto in native/media)");
+      return {
+        status: "warn",
+        detail: `pure JS (about 2x the CPU per call): ${status.detail}`,
+        fix: `build it with: ${mediaAddonBuildCommand}`,
+      };
+    },
+  });
   const usesFlite = Object.values(config.agents).some(
     (a) => a.kind === "conversation" && a.tts.provider === "flite",
   );

@@ -18,6 +18,7 @@ import { type MediaPacer, type PacedSource, processMediaPacer } from "../pacing/
 import { isRtcpPacket, parseRtpPacket, type RtpPacket } from "../rtp/rtp-packet.js";
 import type { NegotiatedMedia } from "../sdp/sdp-negotiation-types.js";
 import type { SrtpFailure } from "../srtp/srtp-session.js";
+import { createDatagramSender, type DatagramSender } from "./datagram-sender.js";
 import { FrameQueue } from "./frame-queue.js";
 import { InboundStream } from "./inbound-stream.js";
 import { newMediaSessionCounters } from "./media-session-counters.js";
@@ -57,6 +58,7 @@ const maxFramesPerSubTick = 4;
 export class MediaSession extends EventEmitter<MediaSessionEvents> implements MediaSessionLike, PacedSource {
   readonly id = newId();
   readonly sockets: RtpSockets;
+  readonly #rtpSender: DatagramSender;
   readonly #pacer: MediaPacer;
   readonly #clock: Clock;
   readonly #pipelineRateHz: ResamplerRateHz;
@@ -96,6 +98,7 @@ export class MediaSession extends EventEmitter<MediaSessionEvents> implements Me
   constructor(sockets: RtpSockets, options: MediaSessionOptions = {}) {
     super();
     this.sockets = sockets;
+    this.#rtpSender = createDatagramSender(sockets.rtp);
     this.#options = options;
     this.#pacer = options.pacer ?? processMediaPacer();
     this.#clock = this.#pacer.clock;
@@ -346,9 +349,7 @@ export class MediaSession extends EventEmitter<MediaSessionEvents> implements Me
         return false;
       }
     }
-    try {
-      this.sockets.rtp.send(slot, 0, wireBytes, target.port, target.address);
-    } catch {
+    if (this.#rtpSender.send(slot, 0, wireBytes, target) < 0) {
       this.#counters.sendErrors++;
       outbound.packetSent(false, 0);
       return false;

@@ -6,11 +6,17 @@
  * Never throws on packet input: bad packets return a typed failure and are counted.
  */
 import { rtpHeaderLength } from "../rtp/rtp-packet.js";
-import { AesCmKeystream } from "./aes-cm-keystream.js";
-import { HmacSha1 } from "./hmac-sha1.js";
 import { type SrtpCryptoSuite, srtpSuites } from "./srtp-crypto-suite.js";
 import { RolloverState } from "./srtp-index.js";
 import { deriveSrtpSessionKeys } from "./srtp-key-derivation.js";
+import {
+  createSrtpAuthenticator,
+  createSrtpKeystream,
+  defaultSrtpEngine,
+  type SrtpAuthenticator,
+  type SrtpEngine,
+  type SrtpKeystream,
+} from "./srtp-primitives.js";
 import { defaultReplayWindowPackets, SrtpReplayWindow } from "./srtp-replay-window.js";
 
 export interface SrtpKeyMaterial {
@@ -34,6 +40,11 @@ export interface SrtpSessionOptions {
    * one cipher call and one allocation per 8 packets instead of per packet (aes-cm-keystream.ts).
    */
   readonly keystreamPrefetchPackets?: number;
+  /**
+   * Where AES-CM and HMAC-SHA1 run (default: native when the media addon is loaded, else js).
+   * The bytes are the same either way (srtp-primitives.ts).
+   */
+  readonly engine?: SrtpEngine;
 }
 
 export type SrtpFailure = "too-short" | "malformed" | "auth-failed" | "replayed";
@@ -82,6 +93,8 @@ function w32(b: Uint8Array, at: number, v: number): void {
 
 export class SrtpSession {
   readonly suite: SrtpCryptoSuite;
+  /** Where the primitives run (srtp-primitives.ts). */
+  readonly engine: SrtpEngine;
   readonly counters: SrtpCounters = {
     authFailures: 0,
     replays: 0,
@@ -93,10 +106,10 @@ export class SrtpSession {
   };
   readonly #rtpTagBytes: number;
   readonly #rtcpTagBytes: number;
-  readonly #rtpCipher: AesCmKeystream;
-  readonly #rtcpCipher: AesCmKeystream;
-  readonly #rtpAuth: HmacSha1;
-  readonly #rtcpAuth: HmacSha1;
+  readonly #rtpCipher: SrtpKeystream;
+  readonly #rtcpCipher: SrtpKeystream;
+  readonly #rtpAuth: SrtpAuthenticator;
+  readonly #rtcpAuth: SrtpAuthenticator;
   readonly #replayWindowPackets: number;
   readonly #maxSsrcContexts: number;
   readonly #contexts = new Map<number, SsrcContext>();
@@ -108,12 +121,17 @@ export class SrtpSession {
     this.#rtpTagBytes = params.rtpAuthTagBytes;
     this.#rtcpTagBytes = params.rtcpAuthTagBytes;
     const derived = deriveSrtpSessionKeys(keys.masterKey, keys.masterSalt, params.sessionAuthKeyBytes);
-    this.#rtpCipher = new AesCmKeystream(derived.rtp.cipherKey, derived.rtp.cipherSalt, {
-      prefetchPackets: options.keystreamPrefetchPackets ?? defaultKeystreamPrefetchPackets,
-    });
-    this.#rtcpCipher = new AesCmKeystream(derived.rtcp.cipherKey, derived.rtcp.cipherSalt);
-    this.#rtpAuth = new HmacSha1(derived.rtp.authKey);
-    this.#rtcpAuth = new HmacSha1(derived.rtcp.authKey);
+    const engine = options.engine ?? defaultSrtpEngine();
+    this.engine = engine;
+    this.#rtpCipher = createSrtpKeystream(
+      engine,
+      derived.rtp.cipherKey,
+      derived.rtp.cipherSalt,
+      options.keystreamPrefetchPackets ?? defaultKeystreamPrefetchPackets,
+    );
+    this.#rtcpCipher = createSrtpKeystream(engine, derived.rtcp.cipherKey, derived.rtcp.cipherSalt, 1);
+    this.#rtpAuth = createSrtpAuthenticator(engine, derived.rtp.authKey);
+    this.#rtcpAuth = createSrtpAuthenticator(engine, derived.rtcp.authKey);
     this.#replayWindowPackets = options.replayWindowPackets ?? defaultReplayWindowPackets;
     this.#maxSsrcContexts = Math.max(1, options.maxSsrcContexts ?? 32);
   }

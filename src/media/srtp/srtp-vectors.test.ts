@@ -7,6 +7,7 @@ import { createCipheriv } from "node:crypto";
 import { describe, test } from "node:test";
 import { AesCmKeystream } from "./aes-cm-keystream.js";
 import { deriveSrtpKey, deriveSrtpSessionKeys } from "./srtp-key-derivation.js";
+import { createSrtpKeystream, type SrtpEngine } from "./srtp-primitives.js";
 import { SrtpSession } from "./srtp-session.js";
 
 const hex = (s: string): Uint8Array => Uint8Array.from(Buffer.from(s.replace(/\s+/g, ""), "hex"));
@@ -67,39 +68,59 @@ describe("RFC 3711 B.3 key derivation", () => {
   });
 });
 
-describe("libsrtp reference packets (AES_CM_128_HMAC_SHA1_80)", () => {
-  const rtpPlain = `800F1234DECAFBADCAFEBABE${"AB".repeat(16)}`;
-  const rtpProtected = "800F1234DECAFBADCAFEBABE4E55DC4CE79978D88CA4D215949D2402B78D6ACC99EA179B8DBB";
-  const rtcpPlain = `81C8000BCAFEBABE${"AB".repeat(16)}`;
-  const rtcpProtected = "81C8000BCAFEBABE7128035BE487B9BDBEF89041F977A5A880000001993E08CD54D6C1230798";
+const engines: readonly SrtpEngine[] = ["js", "native"];
 
-  test("protectRtp produces the reference SRTP packet", () => {
-    const s = new SrtpSession({ suite: "AES_CM_128_HMAC_SHA1_80", masterKey, masterSalt });
-    const r = s.protectRtp(hex(rtpPlain));
-    assert.ok(r.ok);
-    assert.equal(toHex(r.packet), rtpProtected);
-  });
-
-  test("unprotectRtp recovers the reference plaintext", () => {
-    const s = new SrtpSession({ suite: "AES_CM_128_HMAC_SHA1_80", masterKey, masterSalt });
-    const r = s.unprotectRtp(hex(rtpProtected));
-    assert.ok(r.ok);
-    assert.equal(toHex(r.packet), rtpPlain);
-  });
-
-  test("SRTCP: the reference packet (index 1, E set) unprotects; our index 1 protects to the same bytes", () => {
-    const rx = new SrtpSession({ suite: "AES_CM_128_HMAC_SHA1_80", masterKey, masterSalt });
-    const r = rx.unprotectRtcp(hex(rtcpProtected));
-    assert.ok(r.ok);
-    assert.equal(toHex(r.packet), rtcpPlain);
-    // Our sender starts at SRTCP index 0 (RFC 3711 3.4); libsrtp's reference uses index 1,
-    // so the second packet we protect must match it byte for byte.
-    const tx = new SrtpSession({ suite: "AES_CM_128_HMAC_SHA1_80", masterKey, masterSalt });
-    const first = tx.protectRtcp(hex(rtcpPlain));
-    assert.ok(first.ok);
-    assert.equal(toHex(first.packet.subarray(24, 28)), "80000000");
-    const second = tx.protectRtcp(hex(rtcpPlain));
-    assert.ok(second.ok);
-    assert.equal(toHex(second.packet), rtcpProtected);
+describe("RFC 3711 B.2 through the native engine", () => {
+  test("the same counter blocks", () => {
+    const cm = createSrtpKeystream(
+      "native",
+      hex("2B7E151628AED2A6ABF7158809CF4F3C"),
+      hex("F0F1F2F3F4F5F6F7F8F9FAFBFCFD"),
+      1,
+    );
+    const ks = new Uint8Array(0xff02 * 16);
+    cm.xor(ks, 0, ks.length, 0, 0, 0);
+    const block = (n: number): string => toHex(ks.subarray(n * 16, n * 16 + 16));
+    assert.equal(block(0), "E03EAD0935C95E80E166B16DD92B4EB4");
+    assert.equal(block(2), "41E95B3BB0A2E8DD477901E4FCA894C0");
+    assert.equal(block(0xff01), "6A2CC3787889374FBEB4C81B17BA6C44");
   });
 });
+
+for (const engine of engines)
+  describe(`libsrtp reference packets (AES_CM_128_HMAC_SHA1_80), ${engine} engine`, () => {
+    const rtpPlain = `800F1234DECAFBADCAFEBABE${"AB".repeat(16)}`;
+    const rtpProtected = "800F1234DECAFBADCAFEBABE4E55DC4CE79978D88CA4D215949D2402B78D6ACC99EA179B8DBB";
+    const rtcpPlain = `81C8000BCAFEBABE${"AB".repeat(16)}`;
+    const rtcpProtected = "81C8000BCAFEBABE7128035BE487B9BDBEF89041F977A5A880000001993E08CD54D6C1230798";
+
+    test("protectRtp produces the reference SRTP packet", () => {
+      const s = new SrtpSession({ suite: "AES_CM_128_HMAC_SHA1_80", masterKey, masterSalt }, { engine });
+      const r = s.protectRtp(hex(rtpPlain));
+      assert.ok(r.ok);
+      assert.equal(toHex(r.packet), rtpProtected);
+    });
+
+    test("unprotectRtp recovers the reference plaintext", () => {
+      const s = new SrtpSession({ suite: "AES_CM_128_HMAC_SHA1_80", masterKey, masterSalt }, { engine });
+      const r = s.unprotectRtp(hex(rtpProtected));
+      assert.ok(r.ok);
+      assert.equal(toHex(r.packet), rtpPlain);
+    });
+
+    test("SRTCP: the reference packet (index 1, E set) unprotects; our index 1 protects to the same bytes", () => {
+      const rx = new SrtpSession({ suite: "AES_CM_128_HMAC_SHA1_80", masterKey, masterSalt }, { engine });
+      const r = rx.unprotectRtcp(hex(rtcpProtected));
+      assert.ok(r.ok);
+      assert.equal(toHex(r.packet), rtcpPlain);
+      // Our sender starts at SRTCP index 0 (RFC 3711 3.4); libsrtp's reference uses index 1,
+      // so the second packet we protect must match it byte for byte.
+      const tx = new SrtpSession({ suite: "AES_CM_128_HMAC_SHA1_80", masterKey, masterSalt }, { engine });
+      const first = tx.protectRtcp(hex(rtcpPlain));
+      assert.ok(first.ok);
+      assert.equal(toHex(first.packet.subarray(24, 28)), "80000000");
+      const second = tx.protectRtcp(hex(rtcpPlain));
+      assert.ok(second.ok);
+      assert.equal(toHex(second.packet), rtcpProtected);
+    });
+  });

@@ -1,8 +1,7 @@
 import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { RingagentError } from "../../../../shared/index.js";
+import { join } from "node:path";
+import { findUpwards, RingagentError } from "../../../../shared/index.js";
 
 /** An opaque decoder handle owned by the addon. */
 export type DecoderHandle = { readonly __pocketsphinxDecoder: unique symbol };
@@ -52,15 +51,7 @@ const addonRelativePath = join("native", "pocketsphinx", "build", "Release", "po
 
 /** Finds the built addon by walking up from this module (works from src/ with tsx and from dist/). */
 export function findAddonPath(): string | undefined {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 8; i++) {
-    const candidate = join(dir, addonRelativePath);
-    if (existsSync(candidate)) return candidate;
-    const parent = dirname(dir);
-    if (parent === dir) break;
-    dir = parent;
-  }
-  return undefined;
+  return findUpwards(import.meta.url, addonRelativePath);
 }
 
 function isAddon(value: unknown): value is PocketsphinxAddon {
