@@ -65,6 +65,37 @@ function played(labels: number[]): number[] {
 }
 
 describe("JitterBuffer", () => {
+  test("reuseFrameBuffer: every frame is one shared buffer with the same audio; silence and a short tail are zeroed", () => {
+    const fresh = new JitterBuffer(labelDecoder());
+    const shared = new JitterBuffer(labelDecoder());
+    shared.reuseFrameBuffer();
+    assert.equal(
+      shared.silentFrame().samples.some((v) => v !== 0),
+      false,
+    );
+    let buffer: Int16Array | undefined;
+    let previousFresh: Int16Array | undefined;
+    for (let n = 1; n <= 6; n++) {
+      if (n !== 4) {
+        fresh.push(packet(n), n * 20);
+        shared.push(packet(n), n * 20);
+      }
+      const a = fresh.takeDueFrame();
+      const b = shared.takeDueFrame();
+      assert.deepEqual([...b.samples], [...a.samples], `frame ${n}`);
+      buffer ??= b.samples;
+      assert.equal(b.samples, buffer, "the same buffer every time");
+      assert.notEqual(a.samples, previousFresh, "without it, a new buffer per frame");
+      previousFresh = a.samples;
+    }
+    const silent = shared.silentFrame();
+    assert.equal(silent.samples, buffer);
+    assert.equal(
+      silent.samples.some((v) => v !== 0),
+      false,
+    );
+  });
+
   test("steady stream plays in order after the minimum depth", () => {
     const jb = new JitterBuffer(labelDecoder(), { minDepthMs: 40 });
     const labels = simulate(jb, 100, (n) => n * 20 + 5, 110);

@@ -55,6 +55,8 @@ export class JitterBuffer {
   private lastArrivalTimestamp = 0;
   /** Extended sequence number of the packet last accepted by push(). */
   private lastPushedSeq = 0;
+  /** Set by reuseFrameBuffer(): every frame handed out is this one buffer. */
+  private frameBuffer: Int16Array | undefined;
   private readonly counters: Omit<JitterBufferStats, "depthMs" | "targetDepthMs" | "jitterMs"> = {
     received: 0,
     played: 0,
@@ -79,6 +81,23 @@ export class JitterBuffer {
     this.frameSamples = samplesPerFrame(decoder.sampleRateHz);
     this.fifo = new Int16Array(decoder.sampleRateHz); // one second
     this.packetUnits = decoder.clockRateHz / 50;
+  }
+
+  /**
+   * From now on the frames handed out (pull, takeDueFrame, silentFrame) share one buffer, valid
+   * until the next of those calls: for a caller that resamples each frame at once (no allocation
+   * per frame; the resampled frame is the one that travels on).
+   */
+  reuseFrameBuffer(): void {
+    this.frameBuffer ??= new Int16Array(this.frameSamples);
+  }
+
+  /** Samples for an outgoing frame: the shared buffer (zeroed when asked) or a new zeroed one. */
+  private frameSamplesOut(zeroed: boolean): Int16Array {
+    const shared = this.frameBuffer;
+    if (shared === undefined) return new Int16Array(this.frameSamples);
+    if (zeroed) shared.fill(0);
+    return shared;
   }
 
   push(packet: JitterPacket, arrivalMs: number): PushOutcome {
@@ -129,7 +148,7 @@ export class JitterBuffer {
         this.emptyPulls = 0;
       } else {
         this.counters.silentPulls++;
-        return { samples: new Int16Array(this.frameSamples), sampleRateHz: this.decoder.sampleRateHz };
+        return { samples: this.frameSamplesOut(true), sampleRateHz: this.decoder.sampleRateHz };
       }
     }
     if (this.correctDrift()) {
@@ -197,7 +216,7 @@ export class JitterBuffer {
   /** Time-based playout: one silent frame while nothing plays (start-up, between talkspurts). */
   silentFrame(): AudioFrame {
     this.counters.silentPulls++;
-    return { samples: new Int16Array(this.frameSamples), sampleRateHz: this.decoder.sampleRateHz };
+    return { samples: this.frameSamplesOut(true), sampleRateHz: this.decoder.sampleRateHz };
   }
 
   /**
@@ -402,8 +421,8 @@ export class JitterBuffer {
   }
 
   private takeFrame(): AudioFrame {
-    const samples = new Int16Array(this.frameSamples);
     const n = Math.min(this.frameSamples, this.fifoLength);
+    const samples = this.frameSamplesOut(n < this.frameSamples);
     samples.set(this.fifo.subarray(0, n));
     this.fifo.copyWithin(0, n, this.fifoLength);
     this.fifoLength -= n;

@@ -62,6 +62,8 @@ export class InboundStream {
       codecRate === config.pipelineRateHz
         ? undefined
         : new Resampler(codecRate as ResamplerRateHz, config.pipelineRateHz);
+    // Each jitter-buffer frame is resampled at once into the frame that travels on.
+    if (this.#resampler !== undefined) this.jitter.reuseFrameBuffer();
   }
 
   /** SSRC of the source being played, once one was accepted. */
