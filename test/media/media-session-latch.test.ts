@@ -12,6 +12,7 @@ import {
   type NegotiatedMedia,
   parseRtpPacket,
   type RtpPortAllocator,
+  serializeRtcpCompound,
   serializeRtpPacket,
 } from "../../src/media/index.js";
 import { delay, runtimePortAllocator, waitFor } from "./media-test-helpers.js";
@@ -25,10 +26,20 @@ class Peer {
     });
   }
 
-  static async open(): Promise<Peer> {
+  /** `address`: another loopback address (127.0.0.2) stands for another host. */
+  static async open(address = "127.0.0.1"): Promise<Peer> {
     const socket = createSocket("udp4");
-    await new Promise<void>((resolve) => socket.bind(0, "127.0.0.1", resolve));
+    await new Promise<void>((resolve) => socket.bind(0, address, resolve));
     return new Peer(socket);
+  }
+
+  /** A plain RTCP RR + BYE for `ssrc` (RFC 3550 6.6), as the peer would send at hang-up. */
+  sendBye(port: number, ssrc: number): Promise<void> {
+    const compound = serializeRtcpCompound([
+      { kind: "rr", ssrc, reports: [] },
+      { kind: "bye", ssrcs: [ssrc] },
+    ]);
+    return new Promise((resolve) => this.socket.send(compound, port, "127.0.0.1", () => resolve()));
   }
 
   get port(): number {
@@ -114,6 +125,26 @@ describe("plain RTP latching", { timeout: 30_000 }, () => {
     assert.equal(s.stats().latchRejected, 40);
     assert.equal(attacker.received, 0, "nothing was sent to the injector");
     assert.equal(s.stats().packetsReceived, 41, "only the live peer's packets were taken");
+  });
+
+  test("plain RTCP BYE: refused from another host (counted), taken from the host we play", async () => {
+    const s = await session();
+    const [live] = await peers(1);
+    assert.ok(live);
+    const stranger = await Peer.open("127.0.0.2");
+    cleanup.push(stranger);
+    s.configure(plainPcmu(live.port));
+    let byes = 0;
+    s.on("remoteBye", () => byes++);
+    let seq = 500;
+    for (let i = 0; i < 3; i++) await live.send(s.localPort, seq++, ssrc);
+    await waitFor(() => s.remoteEndpoint?.port === live.port, 1000, "latched");
+    const rejectedBefore = s.stats().latchRejected;
+    await stranger.sendBye(s.localPort, ssrc);
+    await waitFor(() => s.stats().latchRejected === rejectedBefore + 1, 1000, "the stranger's BYE counted");
+    assert.equal(byes, 0, "a BYE from another host does not end the stream");
+    await live.sendBye(s.localPort, ssrc);
+    await waitFor(() => byes === 1, 1000, "the live peer's BYE is taken");
   });
 
   test("NAT rebinding: the stream continues from a new port and is followed after the old went quiet", async () => {

@@ -55,7 +55,8 @@ export interface MediaSessionStats {
   readonly latchChanges: number;
   /**
    * Plain-RTP packets from a source other than the latched one, dropped because that source has not
-   * proven a switch (an in-sequence run while the latched source is quiet; rtp-source-latch.ts).
+   * proven a switch (an in-sequence run while the latched source is quiet; rtp-source-latch.ts), and
+   * plain RTCP packets from a host other than the one we play (a forged BYE cannot end the stream).
    */
   readonly latchRejected: number;
   readonly ssrcChanges: number;

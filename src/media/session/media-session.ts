@@ -482,6 +482,10 @@ export class MediaSession extends EventEmitter<MediaSessionEvents> implements Me
       }
       plain = r.packet;
     }
+    if (this.#srtp === undefined && !this.#sourceLatch.admitsRtcpFrom(rinfo.address)) {
+      this.#counters.latchRejected++;
+      return;
+    }
     const ok = this.#reporter.handle(
       plain,
       outbound.ssrc,

@@ -58,6 +58,12 @@ interface Candidate {
   run: number;
 }
 
+/** The same host, also when one side is an IPv4-mapped IPv6 address ("::ffff:192.0.2.1"). */
+function sameHost(a: string, b: string): boolean {
+  const strip = (x: string): string => (x.toLowerCase().startsWith("::ffff:") ? x.slice(7) : x.toLowerCase());
+  return strip(a) === strip(b);
+}
+
 function sameEndpoint(a: LatchEndpoint | undefined, b: LatchEndpoint): boolean {
   return a !== undefined && a.address === b.address && a.port === b.port;
 }
@@ -104,6 +110,16 @@ export class RtpSourceLatch {
     if (this.#provesSwitch(current, from, packet, arrivalMs)) return true;
     this.rejected++;
     return false;
+  }
+
+  /**
+   * Plain RTCP proves nothing either, and its BYE ends the peer's stream: it is taken only from the
+   * host we play (the latched source's address; its port may differ, RTCP on port + 1) or, before
+   * any latch, from the host the SDP announced. SRTCP is authenticated and needs no such check.
+   */
+  admitsRtcpFrom(address: string): boolean {
+    const host = this.#current?.endpoint.address ?? this.#announced?.address;
+    return host === undefined || host === address || sameHost(host, address);
   }
 
   /**
