@@ -16,8 +16,10 @@
  *   npx tsx bench/media/session-bench.ts [--codecs=PCMU/8000,opus/48000/2] [--ns=50,100,200,300,400,600]
  *     [--seconds=6] [--pipeline=16000] [--no-compare] [--keep-going] [--default-gc] [--peer-phases=10] [--warm-up=4]
  * Runs with the service's runtime V8 flags (bench/runtime-flags.ts, src/main/runtime-flags.ts)
- * unless --default-gc is given.
+ * unless --default-gc is given, and with the native media engine when it is built
+ * (RINGAGENT_MEDIA_NATIVE=off measures the pure-JS engine; the far side follows the same setting).
  */
+
 import { type ChildProcess, spawn } from "node:child_process";
 import { createSocket } from "node:dgram";
 import { once } from "node:events";
@@ -34,6 +36,7 @@ import {
   generateSrtpMasterKey,
   type MediaCapabilities,
   MediaSession,
+  mediaAddonStatus,
   OutboundStream,
   processAnswer,
   processMediaPacer,
@@ -434,7 +437,7 @@ async function main(): Promise<void> {
       .map((l) => l.toFixed(1))
       .join(
         " ",
-      )}; V8 flags: ${process.execArgv.filter((a) => a.startsWith("--max-")).join(" ") || "default"}; far side sends at ${peerPhases} phase(s) per 20 ms`,
+      )}; V8 flags: ${process.execArgv.filter((a) => a.startsWith("--max-")).join(" ") || "default"}; media engine: ${mediaAddonStatus().engine}; far side sends at ${peerPhases} phase(s) per 20 ms`,
   );
   const peerScript = join(import.meta.dirname, "session-bench-peer.ts");
   const child = spawn(process.execPath, ["--import", "tsx", peerScript, "--peer"], {
