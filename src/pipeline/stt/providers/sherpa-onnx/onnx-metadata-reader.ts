@@ -23,7 +23,8 @@ class FileCursor {
     return this.#at;
   }
 
-  skip(n: number): void {
+  /** Moves past `n` bytes (a protobuf field we do not read, e.g. the graph). */
+  advance(n: number): void {
     if (this.#at + n > this.#size) throw new Error("truncated");
     this.#at += n;
   }
@@ -102,14 +103,14 @@ export function readOnnxMetadata(path: string): ReadonlyMap<string, string> {
       const field = Math.floor(tag / 8);
       const wireType = tag % 8;
       if (wireType === 0) file.varint();
-      else if (wireType === 1) file.skip(8);
-      else if (wireType === 5) file.skip(4);
+      else if (wireType === 1) file.advance(8);
+      else if (wireType === 5) file.advance(4);
       else if (wireType === 2) {
         const length = file.varint() ?? 0;
         if (field === 14) {
           const [key, value] = entryOf(file.bytes(length));
           metadata.set(key, value);
-        } else file.skip(length);
+        } else file.advance(length);
       } else throw new Error(`wire type ${wireType} at byte ${file.at}`);
     }
     if (metadata.size === 0 && file.at === 0) throw new Error("empty file");
