@@ -90,6 +90,9 @@ describe("media session loopback (SRTP)", { timeout: 60_000 }, () => {
       assert.equal(stats.wrongSsrc, 0);
       assert.equal(stats.malformed, 0);
       assert.ok(a.stats().packetsSent >= 75);
+      // npm ci builds native/media: these calls ran on it (RINGAGENT_MEDIA_NATIVE=off: the JS engine).
+      const expected = process.env.RINGAGENT_MEDIA_NATIVE === "off" ? ["dgram", "js"] : ["native", "native"];
+      for (const s of [a, b]) assert.deepEqual([s.engines.send, s.engines.srtp], expected);
       a.close();
       b.close();
     });

@@ -80,42 +80,46 @@ function isAddon(value: unknown): value is MediaAddon {
 }
 
 interface Loaded {
+  /** The built addon, whether or not it is the default engine. */
   readonly addon: MediaAddon | undefined;
   readonly status: MediaAddonStatus;
 }
 
 let loaded: Loaded | undefined;
 
-function load(): Loaded {
-  const setting = process.env.RINGAGENT_MEDIA_NATIVE?.trim().toLowerCase();
-  if (setting === "off" || setting === "0" || setting === "false") {
-    return { addon: undefined, status: { engine: "js", detail: "RINGAGENT_MEDIA_NATIVE=off" } };
-  }
+function loadAddon(): { addon: MediaAddon; path: string } | { problem: string } {
   const path = findAddonPath();
-  if (path === undefined) {
-    return {
-      addon: undefined,
-      status: { engine: "js", detail: `the native media addon is not built (${mediaAddonBuildCommand})` },
-    };
-  }
+  if (path === undefined)
+    return { problem: `the native media addon is not built (${mediaAddonBuildCommand})` };
   try {
     const value: unknown = createRequire(import.meta.url)(path);
-    if (isAddon(value)) return { addon: value, status: { engine: "native", detail: path } };
-    return {
-      addon: undefined,
-      status: { engine: "js", detail: `the native media addon at ${path} is incomplete` },
-    };
+    if (isAddon(value)) return { addon: value, path };
+    return { problem: `the native media addon at ${path} is incomplete` };
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
-    return {
-      addon: undefined,
-      status: { engine: "js", detail: `the native media addon failed to load: ${reason}` },
-    };
+    return { problem: `the native media addon failed to load: ${reason}` };
   }
 }
 
-/** The addon, or undefined when the JS engine is in use (loaded once per process). */
+function load(): Loaded {
+  const result = loadAddon();
+  const addon = "addon" in result ? result.addon : undefined;
+  const setting = process.env.RINGAGENT_MEDIA_NATIVE?.trim().toLowerCase();
+  if (setting === "off" || setting === "0" || setting === "false") {
+    return { addon, status: { engine: "js", detail: "RINGAGENT_MEDIA_NATIVE=off" } };
+  }
+  if ("problem" in result) return { addon, status: { engine: "js", detail: result.problem } };
+  return { addon, status: { engine: "native", detail: result.path } };
+}
+
+/** The addon when it is this process's engine (the default for new sessions), else undefined. */
 export function mediaAddon(): MediaAddon | undefined {
+  loaded ??= load();
+  return loaded.status.engine === "native" ? loaded.addon : undefined;
+}
+
+/** The addon if it is built and loads, also when RINGAGENT_MEDIA_NATIVE=off (asked for by name). */
+export function builtMediaAddon(): MediaAddon | undefined {
   loaded ??= load();
   return loaded.addon;
 }

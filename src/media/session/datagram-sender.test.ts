@@ -5,8 +5,6 @@ import { describe, test } from "node:test";
 import { mediaAddon } from "../native/media-addon.js";
 import { createDatagramSender } from "./datagram-sender.js";
 
-const forcedJs = process.env.RINGAGENT_MEDIA_NATIVE === "off";
-
 async function bound(type: "udp4" | "udp6", address: string): Promise<Socket> {
   const socket = createSocket(type);
   socket.bind(0, address);
@@ -20,9 +18,7 @@ async function receiveOne(socket: Socket): Promise<{ data: Buffer; port: number 
 }
 
 describe("datagram sender", () => {
-  test("native: sends the given range from the socket's own port, IPv4 and IPv6; a changed target is followed", {
-    skip: forcedJs ? "RINGAGENT_MEDIA_NATIVE=off" : false,
-  }, async () => {
+  test("native: sends the given range from the socket's own port, IPv4 and IPv6; a changed target is followed", async () => {
     for (const [type, address] of [
       ["udp4", "127.0.0.1"],
       ["udp6", "::1"],
@@ -31,7 +27,7 @@ describe("datagram sender", () => {
       const receiverB = await bound(type, address);
       const sender = await bound(type, address);
       try {
-        const out = createDatagramSender(sender);
+        const out = createDatagramSender(sender, "native");
         assert.equal(out.engine, "native");
         const data = Uint8Array.from([9, 1, 2, 3, 4, 9]);
         const target = { address, port: receiverA.address().port };
@@ -49,12 +45,10 @@ describe("datagram sender", () => {
     }
   });
 
-  test("native: after the socket closes, a send returns an error and never reaches the descriptor", {
-    skip: forcedJs ? "RINGAGENT_MEDIA_NATIVE=off" : false,
-  }, async () => {
+  test("native: after the socket closes, a send returns an error and never reaches the descriptor", async () => {
     const receiver = await bound("udp4", "127.0.0.1");
     const sender = await bound("udp4", "127.0.0.1");
-    const out = createDatagramSender(sender);
+    const out = createDatagramSender(sender, "native");
     sender.close();
     await once(sender, "close");
     // A new socket may now hold the old descriptor number: nothing may be sent through it.
@@ -72,7 +66,7 @@ describe("datagram sender", () => {
     const receiver = await bound("udp4", "127.0.0.1");
     const sender = await bound("udp4", "127.0.0.1");
     try {
-      for (const out of [createDatagramSender(sender), createDatagramSender(sender, false)]) {
+      for (const out of [createDatagramSender(sender, "native"), createDatagramSender(sender, "dgram")]) {
         const arrived = receiveOne(receiver);
         assert.equal(
           out.send(Uint8Array.from([7, 7]), 0, 2, { address: "localhost", port: receiver.address().port }),
@@ -80,8 +74,11 @@ describe("datagram sender", () => {
         );
         assert.deepEqual([...(await arrived).data], [7, 7]);
       }
-      assert.equal(createDatagramSender(sender, false).engine, "dgram");
-      if (!forcedJs) assert.ok(mediaAddon());
+      assert.equal(createDatagramSender(sender, "dgram").engine, "dgram");
+      // The process default follows RINGAGENT_MEDIA_NATIVE (native when unset and built).
+      const off = process.env.RINGAGENT_MEDIA_NATIVE === "off";
+      assert.equal(createDatagramSender(sender).engine, off ? "dgram" : "native");
+      assert.equal(mediaAddon() === undefined, off);
     } finally {
       receiver.close();
       sender.close();

@@ -9,7 +9,7 @@
  * useless); the result says so and the session counts it as a send error.
  */
 import type { Socket } from "node:dgram";
-import { type MediaAddon, mediaAddon } from "../native/media-addon.js";
+import { builtMediaAddon, type MediaAddon, mediaAddon } from "../native/media-addon.js";
 import type { MediaEndpoint } from "./media-session-types.js";
 
 export interface DatagramSender {
@@ -90,11 +90,11 @@ class DgramSender implements DatagramSender {
 }
 
 /**
- * The native sender when the addon is loaded and the socket is bound, else dgram send().
- * `native: false` asks for dgram send() (tests, comparisons).
+ * The native sender when the addon is this process's engine and the socket is bound, else dgram
+ * send(). `engine` asks for one by name (tests, comparisons); "native" still needs a built addon.
  */
-export function createDatagramSender(socket: Socket, native = true): DatagramSender {
-  const addon = native ? mediaAddon() : undefined;
+export function createDatagramSender(socket: Socket, engine?: DatagramSender["engine"]): DatagramSender {
+  const addon = engine === undefined ? mediaAddon() : engine === "native" ? builtMediaAddon() : undefined;
   const state = addon === undefined ? undefined : handleState(socket);
   if (addon === undefined || state === undefined) return new DgramSender(socket);
   return new NativeDatagramSender(addon, state, socket);

@@ -17,6 +17,7 @@ import type { CodecFactoryOptions } from "../codecs/codec-registry.js";
 import { type MediaPacer, type PacedSource, processMediaPacer } from "../pacing/media-pacer.js";
 import { isRtcpPacket, parseRtpPacket, type RtpPacket } from "../rtp/rtp-packet.js";
 import type { NegotiatedMedia } from "../sdp/sdp-negotiation-types.js";
+import type { SrtpEngine } from "../srtp/srtp-primitives.js";
 import type { SrtpFailure } from "../srtp/srtp-session.js";
 import { createDatagramSender, type DatagramSender } from "./datagram-sender.js";
 import { FrameQueue } from "./frame-queue.js";
@@ -124,6 +125,11 @@ export class MediaSession extends EventEmitter<MediaSessionEvents> implements Me
     };
     sockets.rtp.on("error", onError);
     sockets.rtcp.on("error", onError);
+  }
+
+  /** Where this session's hot path runs: RTP send and SRTP crypto (undefined without SRTP). */
+  get engines(): { readonly send: DatagramSender["engine"]; readonly srtp: SrtpEngine | undefined } {
+    return { send: this.#rtpSender.engine, srtp: this.#srtp?.outbound.engine };
   }
 
   get localPort(): number {

@@ -4,7 +4,7 @@
  * the pure-JS classes. Both give identical bytes (tests cross-check them and run the RFC vectors
  * through each); the native one costs a fraction of the CPU and allocates nothing per packet.
  */
-import { type MediaAddon, mediaAddon } from "../native/media-addon.js";
+import { builtMediaAddon, type MediaAddon, mediaAddon } from "../native/media-addon.js";
 import { AesCmKeystream } from "./aes-cm-keystream.js";
 import { HmacSha1 } from "./hmac-sha1.js";
 
@@ -47,64 +47,31 @@ export interface SrtpAuthenticator {
   ): boolean;
 }
 
-class NativeAesCm implements SrtpKeystream {
-  readonly #addon: MediaAddon;
-  readonly #handle: ReturnType<MediaAddon["aesCmCreate"]>;
-  cipherCalls = 0;
-
-  constructor(addon: MediaAddon, key: Uint8Array, salt: Uint8Array) {
-    if (key.length !== 16 || salt.length !== 14)
-      throw new RangeError("AES-CM needs a 16-byte key and 14-byte salt");
-    this.#addon = addon;
-    this.#handle = addon.aesCmCreate(key, salt);
-  }
-
-  xor(
-    buf: Uint8Array,
-    start: number,
-    end: number,
-    ssrc: number,
-    indexHigh16: number,
-    indexLow32: number,
-  ): void {
-    if (end <= start) return;
-    this.cipherCalls++;
-    this.#addon.aesCmXor(this.#handle, buf, start, end, ssrc, indexHigh16, indexLow32);
-  }
+/** The addon's AES-CM: one call per packet, in place (no keystream buffer, so no prefetch). */
+function nativeKeystream(addon: MediaAddon, key: Uint8Array, salt: Uint8Array): SrtpKeystream {
+  if (key.length !== 16 || salt.length !== 14)
+    throw new RangeError("AES-CM needs a 16-byte key and 14-byte salt");
+  const handle = addon.aesCmCreate(key, salt);
+  const keystream: { cipherCalls: number; xor: SrtpKeystream["xor"] } = {
+    cipherCalls: 0,
+    xor: (buf, start, end, ssrc, indexHigh16, indexLow32) => {
+      if (end <= start) return;
+      keystream.cipherCalls++;
+      addon.aesCmXor(handle, buf, start, end, ssrc, indexHigh16, indexLow32);
+    },
+  };
+  return keystream;
 }
 
-class NativeHmacSha1 implements SrtpAuthenticator {
-  readonly #addon: MediaAddon;
-  readonly #handle: ReturnType<MediaAddon["hmacSha1Create"]>;
-
-  constructor(addon: MediaAddon, key: Uint8Array) {
-    this.#addon = addon;
-    this.#handle = addon.hmacSha1Create(key);
-  }
-
-  sign(
-    data: Uint8Array,
-    start: number,
-    end: number,
-    trailer32: number | undefined,
-    out: Uint8Array,
-    at: number,
-    tagBytes: number,
-  ): void {
-    this.#addon.hmacSha1Sign(this.#handle, data, start, end, trailer32 ?? -1, out, at, tagBytes);
-  }
-
-  verify(
-    data: Uint8Array,
-    start: number,
-    end: number,
-    trailer32: number | undefined,
-    tag: Uint8Array,
-    at: number,
-    tagBytes: number,
-  ): boolean {
-    return this.#addon.hmacSha1Verify(this.#handle, data, start, end, trailer32 ?? -1, tag, at, tagBytes);
-  }
+/** The addon's HMAC-SHA1 (ipad/opad states precomputed once per key). */
+function nativeAuthenticator(addon: MediaAddon, key: Uint8Array): SrtpAuthenticator {
+  const handle = addon.hmacSha1Create(key);
+  return {
+    sign: (data, start, end, trailer32, out, at, tagBytes) =>
+      addon.hmacSha1Sign(handle, data, start, end, trailer32 ?? -1, out, at, tagBytes),
+    verify: (data, start, end, trailer32, tag, at, tagBytes) =>
+      addon.hmacSha1Verify(handle, data, start, end, trailer32 ?? -1, tag, at, tagBytes),
+  };
 }
 
 /** The engine used when none is asked for: native when the addon is loaded. */
@@ -112,9 +79,9 @@ export function defaultSrtpEngine(): SrtpEngine {
   return mediaAddon() === undefined ? "js" : "native";
 }
 
-/** Throws when `engine` is "native" and the addon is not loaded (mediaAddonStatus() says why). */
+/** Throws when "native" is asked for and the addon is not built (mediaAddonStatus() says why). */
 function requireAddon(): MediaAddon {
-  const addon = mediaAddon();
+  const addon = builtMediaAddon();
   if (addon === undefined) throw new Error("the native media addon is not loaded (see mediaAddonStatus())");
   return addon;
 }
@@ -125,11 +92,11 @@ export function createSrtpKeystream(
   salt: Uint8Array,
   prefetchPackets: number,
 ): SrtpKeystream {
-  if (engine === "native") return new NativeAesCm(requireAddon(), key, salt);
+  if (engine === "native") return nativeKeystream(requireAddon(), key, salt);
   return new AesCmKeystream(key, salt, { prefetchPackets });
 }
 
 export function createSrtpAuthenticator(engine: SrtpEngine, key: Uint8Array): SrtpAuthenticator {
-  if (engine === "native") return new NativeHmacSha1(requireAddon(), key);
+  if (engine === "native") return nativeAuthenticator(requireAddon(), key);
   return new HmacSha1(key);
 }
